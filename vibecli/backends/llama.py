@@ -1,0 +1,210 @@
+"""llama.cpp in process, through llama-cpp-python. The model loads once per process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from vibecli.core import Generation, Message, Usage, VibeError
+
+_CTX_STEP = 512
+
+
+def _flatten(prompt: str | list[Message]) -> str:
+    if isinstance(prompt, str):
+        return prompt
+    return "".join(f"{m.content}\n" if m.role == "system" else f"### {m.role}:\n{m.content}\n" for m in prompt)
+
+
+class LlamaCppBackend:
+    name = "llama"
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        model_name: str,
+        model_sha256: str,
+        context_length: int | None,
+        threads: int | None = None,
+        gpu_layers: int = 0,
+        seed: int = 0,
+        temperature: float = 0.0,
+        verbose: bool = False,
+        acquire: Callable[[], None] | None = None,
+    ):
+        self.model_path = model_path
+        self.model_name = model_name
+        self.model_sha256 = model_sha256
+        self.context_length = context_length or 4096
+        self.threads = threads
+        self.gpu_layers = gpu_layers
+        self.seed = seed
+        self.temperature = temperature
+        self.verbose = verbose
+        self._acquire = acquire
+        self._llm = None
+        self._n_ctx = 0
+
+    def _load(self, n_ctx: int) -> float:
+        """(Re)create the llama.cpp context; returns seconds spent."""
+        started = time.perf_counter()
+        if self._acquire is not None:
+            self._acquire()
+            self._acquire = None
+        import llama_cpp
+
+        logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG if self.verbose else logging.CRITICAL + 1)
+        self._llm = None
+        try:
+            with _quiet_stderr(not self.verbose):
+                self._llm = llama_cpp.Llama(
+                    model_path=str(self.model_path),
+                    n_ctx=n_ctx,
+                    n_threads=self.threads,
+                    n_threads_batch=self.threads,
+                    n_gpu_layers=self.gpu_layers,
+                    seed=self.seed,
+                    logits_all=False,
+                    verbose=self.verbose,
+                )
+        except (ValueError, RuntimeError) as exc:
+            raise VibeError(f"llama.cpp could not load {self.model_path}: {exc}") from None
+        self._n_ctx = n_ctx
+        return time.perf_counter() - started
+
+    def _context_for(self, prompt_bytes: int, max_tokens: int) -> int:
+        # Code tokenizes to about 3-4 bytes a token; half the bytes is a safe first guess,
+        # checked against the real token count after loading.
+        wanted = prompt_bytes // 2 + max_tokens + 16
+        return min(self.context_length, -(-wanted // _CTX_STEP) * _CTX_STEP)
+
+    def generate(
+        self,
+        prompt: str | list[Message],
+        *,
+        grammar: str | None = None,
+        stop: list[str] | None = None,
+        max_tokens: int = 512,
+        temperature: float | None = None,
+    ) -> Generation:
+        usage = Usage()
+        temp = self.temperature if temperature is None else temperature
+        return Generation(self._stream(_flatten(prompt), grammar, stop or [], max_tokens, temp, usage), usage)
+
+    def _stream(
+        self, text: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
+    ) -> Iterator[str]:
+        encoded = text.encode("utf-8")
+        if self._llm is None or self._n_ctx < self._context_for(len(encoded), max_tokens):
+            usage.load_s += self._load(max(self._n_ctx, self._context_for(len(encoded), max_tokens)))
+        tokens = self._llm.tokenize(encoded, add_bos=True, special=False)
+        needed = len(tokens) + max_tokens
+        if needed > self._n_ctx:
+            if len(tokens) + 16 > self.context_length:
+                raise VibeError(
+                    f"the prompt has {len(tokens)} tokens; the model's context holds {self.context_length}: "
+                    "name fewer or smaller files"
+                )
+            usage.load_s += self._load(min(self.context_length, -(-needed // _CTX_STEP) * _CTX_STEP))
+        max_tokens = min(max_tokens, self._n_ctx - len(tokens))
+        usage.prompt_tokens = len(tokens)
+        yield from self._decode(tokens, grammar, stop, max_tokens, temp, usage)
+
+    def _decode(self, tokens: list[int], grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage):
+        import llama_cpp
+
+        llm = self._llm
+        compiled = llama_cpp.LlamaGrammar.from_string(grammar, verbose=self.verbose) if grammar else None
+        greedy = temp <= 0
+        started = time.perf_counter()
+        first_at = None
+        pending = b""  # bytes not yet emitted: incomplete UTF-8 or a possible start of a stop string
+        emitted = ""
+        longest_stop = max((len(s) for s in stop), default=0)
+        usage.finish = "cancelled"
+        try:
+            for count, token in enumerate(
+                llm.generate(
+                    tokens,
+                    temp=temp,
+                    top_k=1 if greedy else 40,
+                    top_p=1.0 if greedy else 0.95,
+                    min_p=0.0 if greedy else 0.05,
+                    repeat_penalty=1.0,
+                    grammar=compiled,
+                ),
+                start=1,
+            ):
+                if first_at is None:
+                    first_at = time.perf_counter()
+                    usage.prompt_eval_s = first_at - started
+                usage.completion_tokens = count
+                if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+                    usage.finish = "eog"
+                    break
+                pending += llm.detokenize([token])
+                try:
+                    piece = pending.decode("utf-8")
+                except UnicodeDecodeError:
+                    if count >= max_tokens:
+                        usage.finish = "length"
+                        break
+                    continue
+                window = emitted[-longest_stop:] + piece if longest_stop else piece
+                hit = min((i for i in (window.find(s) for s in stop) if i >= 0), default=-1)
+                if hit >= 0:
+                    tail_len = len(window) - len(piece)
+                    if hit > tail_len:
+                        yield piece[: hit - tail_len]
+                    pending = b""
+                    usage.finish = "stop"
+                    break
+                # hold back what could still become a stop string
+                keep = _partial_stop(piece, stop)
+                out = piece[: len(piece) - keep]
+                if out:
+                    emitted += out
+                    yield out
+                pending = piece[len(piece) - keep :].encode("utf-8")
+                if count >= max_tokens:
+                    usage.finish = "length"
+                    break
+            if pending:
+                yield pending.decode("utf-8", errors="replace")
+        finally:
+            if first_at is not None:
+                usage.generate_s = time.perf_counter() - first_at
+
+
+@contextmanager
+def _quiet_stderr(quiet: bool):
+    """llama.cpp writes notes straight to file descriptor 2 while loading; keep the terminal clean."""
+    if not quiet:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _partial_stop(text: str, stop: list[str]) -> int:
+    """Length of the longest suffix of `text` that is a proper prefix of a stop string."""
+    best = 0
+    for s in stop:
+        for n in range(min(len(s) - 1, len(text)), best, -1):
+            if s.startswith(text[-n:]):
+                best = n
+                break
+    return best

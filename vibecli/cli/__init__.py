@@ -1,0 +1,41 @@
+"""The command line. Nothing imports this package; it wires everything together."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from vibecli import __version__
+from vibecli.cli import edit, log, model, undo
+from vibecli.cli.options import EXIT_CODES_HELP
+
+app = typer.Typer(
+    name="vibecli",
+    help="A local-first coding agent: a small local model edits your code through checked patches and commits it.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(edit.app)
+app.add_typer(undo.app)
+app.add_typer(log.app, name="log")
+app.add_typer(model.app, name="model")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vibecli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """vibecli"""
+
+
+def main() -> None:
+    app(prog_name="vibecli")

@@ -1,0 +1,49 @@
+"""`vibecli model info`"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.text import Text
+
+from vibecli import paths
+from vibecli.cli import options as o
+from vibecli.cli.console import Env
+from vibecli.cli.wiring import handled, settings_for
+
+app = typer.Typer(help="The model vibecli uses.", no_args_is_help=True)
+
+
+@app.command(epilog=o.EXIT_CODES_HELP)
+def info(model: o.Model = None, json_: o.Json = False) -> None:
+    """Path, size, sha256, architecture, context length, quantization and parameters of the model."""
+    from vibecli.backends import resolve_model
+    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.cli.wiring import _AssembleBar
+
+    env = Env(json=json_)
+    with handled(env):
+        settings = settings_for(None, {"model": model})
+        bar = _AssembleBar(env)
+        try:
+            resolved = resolve_model(settings, paths.cache_dir(), bar.update)
+        finally:
+            bar.close()
+        meta = read_gguf(resolved.path)
+        facts = {
+            "name": resolved.name,
+            "path": str(resolved.path),
+            "embedded": resolved.embedded,
+            "size_bytes": meta.size,
+            "sha256": resolved.sha256,
+            "architecture": meta.architecture,
+            "context_length": meta.context_length,
+            "quantization": meta.quantization,
+            "parameters": meta.parameters,
+        }
+    if env.json:
+        env.emit_json(facts)
+        return
+    for key, value in facts.items():
+        env.out.print(Text(f"{key + ':':16}{value}"))

@@ -1,0 +1,30 @@
+"""`vibecli undo`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from vibecli.cli import options as o
+from vibecli.cli.console import Env
+from vibecli.cli.wiring import find_repo, handled
+
+app = typer.Typer()
+
+
+@app.command(epilog=o.EXIT_CODES_HELP)
+def undo(json_: o.Json = False, quiet: o.Quiet = False) -> None:
+    """Revert the most recent vibecli commit with a new commit (only when HEAD is one)."""
+    env = Env(json=json_, quiet=quiet)
+    with handled(env):
+        repo = find_repo(Path.cwd())
+        reverted = repo.head_vibecli_commit()
+        result = repo.undo_head(model_name="")
+        if env.json:
+            env.emit_json(
+                {"status": "reverted", "reverted": reverted.sha, "commit": result.sha, "run_id": result.run_id,
+                 "files": result.files, "exit_code": 0}
+            )
+        else:
+            env.info(f"reverted {reverted.sha[:12]} ({reverted.subject}) with {result.sha[:12]}")

@@ -1,0 +1,85 @@
+"""The only place that wires concrete classes together."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import typer
+
+from vibecli import paths
+from vibecli.cli.console import Env
+from vibecli.core import VibeError
+from vibecli.settings import Settings, load_settings
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def settings_for(project_root: Path | None, flags: dict[str, Any]) -> Settings:
+    return load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ, flags=flags)
+
+
+def find_repo(cwd: Path):
+    from vibecli.git import GitRepo
+
+    return GitRepo.find(cwd)
+
+
+def backend_for(settings: Settings, env: Env):
+    from vibecli.backends import make_backend
+
+    bar = _AssembleBar(env)
+    try:
+        return make_backend(
+            settings,
+            paths.cache_dir(),
+            verbose=env.verbose,
+            assemble_progress=bar.update,
+            on_wait=lambda: env.info("Waiting for another vibecli run to finish with the model..."),
+        )
+    finally:
+        bar.close()
+
+
+class _AssembleBar:
+    """A Rich progress bar for the first-use assembly of the embedded model."""
+
+    def __init__(self, env: Env):
+        self.env = env
+        self.progress = None
+        self.task = None
+
+    def update(self, done: int, total: int) -> None:
+        if not self.env.interactive:
+            return
+        if self.progress is None:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+            self.progress = Progress(
+                TextColumn("Assembling the embedded model"), BarColumn(), DownloadColumn(), console=self.env.err
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("assemble", total=total)
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@contextmanager
+def handled(env: Env) -> Iterator[None]:
+    """Turn expected failures into one line and an exit code; never a traceback."""
+    try:
+        yield
+    except VibeError as exc:
+        env.error(exc)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        env.error(VibeError("interrupted"))
+        raise typer.Exit(130) from None

@@ -1,0 +1,167 @@
+"""The small shared vocabulary of vibecli. Imports nothing of ours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Protocol
+
+# Exit codes, documented in the README and in `vibecli --help`.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REJECTED = 3
+EXIT_REFUSED = 5
+
+
+class VibeError(Exception):
+    """An expected failure: one clear line for the user and an exit code."""
+
+    exit_code = EXIT_ERROR
+    status = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    @staticmethod
+    def from_report(report: "Report") -> "VibeError":
+        error = VibeError(report.message)
+        error.exit_code, error.status = report.exit_code, report.status
+        return error
+
+
+class UsageError(VibeError):
+    exit_code = EXIT_USAGE
+
+
+class Refused(VibeError):
+    """Refused for safety: dirty file, a path that leaves the repository, ..."""
+
+    exit_code = EXIT_REFUSED
+    status = "refused"
+
+
+class Rejected(VibeError):
+    """The model's answers were rejected after every allowed attempt."""
+
+    exit_code = EXIT_REJECTED
+    status = "rejected"
+
+
+class EnvelopeError(Exception):
+    """A model answer that is not a well-formed envelope (fed back to the model)."""
+
+
+class ApplyError(Exception):
+    """A well-formed answer that cannot be applied or breaks the syntax (fed back to the model)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One operation of an answer: `replace` a definition, `create` a file, `rewrite` a file."""
+
+    op: str
+    path: str
+    body: str
+    symbol: str | None = None
+
+
+@dataclass
+class Usage:
+    """Token counts and timings of one model call."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    load_s: float = 0.0
+    prompt_eval_s: float = 0.0
+    generate_s: float = 0.0
+    finish: str = ""
+    """Why generation ended: `stop` (a stop string), `eog` (the model ended), `length`, `cancelled`."""
+
+    def add(self, other: "Usage") -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.load_s += other.load_s
+        self.prompt_eval_s += other.prompt_eval_s
+        self.generate_s += other.generate_s
+
+
+@dataclass
+class Generation:
+    """A streaming model answer: iterate for text pieces, then read `usage`."""
+
+    pieces: Iterator[str]
+    usage: Usage = field(default_factory=Usage)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.pieces
+
+
+class Backend(Protocol):
+    """What vibecli needs of a model."""
+
+    name: str
+    model_name: str
+    model_sha256: str
+
+    def generate(
+        self,
+        prompt: str | list[Message],
+        *,
+        grammar: str | None = None,
+        stop: list[str] | None = None,
+        max_tokens: int = 512,
+        temperature: float | None = None,
+    ) -> Generation:
+        """Stream text for a prompt, optionally under a GBNF grammar; fills `usage` as it goes.
+
+        `temperature` None means the backend's configured one."""
+        ...
+
+
+@dataclass
+class Report:
+    """What one run did; printed as JSON with --json and stored in the logbook."""
+
+    run_id: str
+    status: str = "error"
+    files: list[str] = field(default_factory=list)
+    commit: str | None = None
+    model: str = ""
+    backend: str = ""
+    attempts: int = 0
+    usage: Usage = field(default_factory=Usage)
+    total_s: float = 0.0
+    diff: str = ""
+    message: str = ""
+    exit_code: int = EXIT_OK
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "files": self.files,
+            "commit": self.commit,
+            "model": self.model,
+            "backend": self.backend,
+            "run_id": self.run_id,
+            "attempts": self.attempts,
+            "tokens": {
+                "prompt": self.usage.prompt_tokens,
+                "completion": self.usage.completion_tokens,
+            },
+            "timings": {
+                "load_s": round(self.usage.load_s, 3),
+                "prompt_eval_s": round(self.usage.prompt_eval_s, 3),
+                "generate_s": round(self.usage.generate_s, 3),
+                "total_s": round(self.total_s, 3),
+            },
+            "diff": self.diff,
+            "message": self.message,
+            "exit_code": self.exit_code,
+        }

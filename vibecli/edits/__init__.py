@@ -1,0 +1,1 @@
+"""Turning model answers into checked patches: envelope, grammar, syntax, apply."""

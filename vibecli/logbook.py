@@ -1,0 +1,186 @@
+"""Every run, appended to SQLite: the start of the data flywheel. Schema changes are migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from vibecli.core import VibeError
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]):
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_runs(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            started_at REAL NOT NULL,
+            repo_root TEXT,
+            command TEXT NOT NULL,
+            instruction TEXT NOT NULL,
+            paths TEXT NOT NULL,
+            model TEXT,
+            model_sha256 TEXT,
+            backend TEXT,
+            settings TEXT,
+            status TEXT NOT NULL,
+            exit_code INTEGER NOT NULL,
+            message TEXT,
+            files TEXT NOT NULL,
+            diff TEXT,
+            commit_sha TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            load_s REAL, prompt_eval_s REAL, generate_s REAL, total_s REAL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE calls (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            number INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            temperature REAL,
+            prompt TEXT NOT NULL,
+            grammar TEXT,
+            output TEXT NOT NULL,
+            edits TEXT,
+            error TEXT,
+            finish TEXT,
+            prompt_tokens INTEGER, completion_tokens INTEGER,
+            prompt_eval_s REAL, generate_s REAL,
+            PRIMARY KEY (run_id, number)
+        )"""
+    )
+    db.execute("CREATE INDEX runs_started ON runs(started_at)")
+
+
+@dataclass
+class Call:
+    """One model call: what it was shown, what it said, and what became of its answer.
+
+    `kind` is `answer` (a whole free answer), `header` (the grammar-constrained edit line)
+    or `body` (the code after it); `attempt` groups the calls of one answer."""
+
+    number: int
+    attempt: int
+    kind: str
+    temperature: float
+    prompt: str
+    grammar: str | None
+    output: str
+    edits: list[dict] | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    prompt_eval_s: float = 0.0
+    generate_s: float = 0.0
+    finish: str = ""
+
+
+@dataclass
+class RunRecord:
+    id: str
+    command: str
+    instruction: str
+    paths: list[str]
+    repo_root: str | None
+    started_at: float = field(default_factory=time.time)
+    model: str = ""
+    model_sha256: str = ""
+    backend: str = ""
+    settings: dict = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+
+class Logbook:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise VibeError(f"cannot open the logbook {self.path}: {exc}") from None
+        db.row_factory = sqlite3.Row
+        try:
+            self._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise VibeError(f"the logbook {self.path} is unreadable: {exc}") from None
+        return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            with db:
+                step(db)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def record(self, run: RunRecord, report) -> None:
+        try:
+            self._record(run, report)
+        except sqlite3.Error as exc:
+            raise VibeError(f"cannot write to the logbook {self.path}: {exc}") from None
+
+    def _record(self, run: RunRecord, report) -> None:
+        usage = report.usage
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run.id, run.started_at, run.repo_root, run.command, run.instruction, json.dumps(run.paths),
+                    run.model, run.model_sha256, run.backend, json.dumps(run.settings), report.status,
+                    report.exit_code, report.message, json.dumps(report.files), report.diff, report.commit,
+                    usage.prompt_tokens, usage.completion_tokens, usage.load_s, usage.prompt_eval_s,
+                    usage.generate_s, report.total_s,
+                ),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        run.id, a.number, a.attempt, a.kind, a.temperature, a.prompt, a.grammar, a.output,
+                        json.dumps(a.edits) if a.edits is not None else None, a.error, a.finish, a.prompt_tokens,
+                        a.completion_tokens, a.prompt_eval_s, a.generate_s,
+                    )
+                    for a in run.calls
+                ],
+            )
+
+    def recent(self, limit: int = 20) -> list[dict]:
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT id, started_at, status, exit_code, instruction, files, commit_sha, model, total_s "
+                "FROM runs ORDER BY started_at DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def show(self, run_id: str) -> dict:
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at", (len(run_id), run_id)
+            ).fetchall()
+            if not rows:
+                raise VibeError(f"no run with id {run_id} in the logbook")
+            if len(rows) > 1:
+                raise VibeError(f"run id {run_id} is ambiguous: {', '.join(r['id'] for r in rows)}")
+            run = dict(rows[0])
+            run["calls"] = [
+                dict(a) for a in db.execute("SELECT * FROM calls WHERE run_id = ? ORDER BY number", (run["id"],))
+            ]
+        return run
