@@ -87,3 +87,26 @@ def run_cli(*args: str) -> Result:
 def edit_replay(tmp_path: Path, instruction: str, *paths_and_flags: str, answers: tuple[str, ...]) -> Result:
     replay = replay_file(tmp_path, *answers)
     return run_cli("edit", instruction, *paths_and_flags, "--backend", "replay", "--replay-file", str(replay), "--json")
+
+
+@pytest.fixture(scope="session")
+def embedded_model(tmp_path_factory) -> Path:
+    """The real embedded GGUF, assembled once into the shared test cache."""
+    from vibecli.backends.embedded import embedded_model_path
+
+    cache = Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
+    _shared_models(cache)
+    return embedded_model_path(cache)
+
+
+@pytest.fixture(scope="session")
+def vocab(embedded_model):
+    """The embedded model's vocabulary alone (no weights): enough to compile grammars."""
+    import llama_cpp
+
+    from vibecli.backends.llama import _quiet_stderr
+
+    with _quiet_stderr(True):
+        llm = llama_cpp.Llama(str(embedded_model), vocab_only=True, verbose=False)
+    yield llm._model.vocab
+    llm.close()  # only after the tests that use the vocabulary pointer are done

@@ -120,7 +120,12 @@ class LlamaCppBackend:
         import llama_cpp
 
         llm = self._llm
-        compiled = llama_cpp.LlamaGrammar.from_string(grammar, verbose=self.verbose) if grammar else None
+        compiled = None
+        if grammar:
+            # a grammar llama.cpp cannot parse would give a null sampler and crash the process
+            if not grammar_is_valid(llm._model.vocab, grammar):
+                raise VibeError("internal error: llama.cpp rejected the envelope grammar")
+            compiled = llama_cpp.LlamaGrammar.from_string(grammar, verbose=self.verbose)
         greedy = temp <= 0
         started = time.perf_counter()
         first_at = None
@@ -180,6 +185,17 @@ class LlamaCppBackend:
         finally:
             if first_at is not None:
                 usage.generate_s = time.perf_counter() - first_at
+
+
+def grammar_is_valid(vocab, grammar: str) -> bool:
+    import llama_cpp
+
+    with _quiet_stderr(True):
+        sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode("utf-8"), b"root")
+    if not sampler:
+        return False
+    llama_cpp.llama_sampler_free(sampler)
+    return True
 
 
 @contextmanager

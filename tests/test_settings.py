@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from vibecli.core import VibeError
+from vibecli.settings import Settings, load_settings
+
+
+def _load(tmp_path, user=None, project=None, env=None, flags=None):
+    user_file = tmp_path / "config.yaml"
+    if user is not None:
+        user_file.write_text(user)
+    root = tmp_path / "proj"
+    root.mkdir(exist_ok=True)
+    if project is not None:
+        (root / ".vibecli.yaml").write_text(project)
+    return load_settings(user_file=user_file, project_root=root, environ=env or {}, flags=flags)
+
+
+def test_defaults(tmp_path):
+    assert _load(tmp_path) == Settings()
+
+
+def test_each_layer_overrides_the_one_before(tmp_path):
+    s = _load(tmp_path, user="max_tokens: 100\nseed: 1\nthreads: 3\n", project="max_tokens: 200\nseed: 2\n",
+              env={"VIBECLI_MAX_TOKENS": "300"}, flags={"max_tokens": None})
+    assert (s.max_tokens, s.seed, s.threads) == (300, 2, 3)
+    s = _load(tmp_path, user="max_tokens: 100\n", env={"VIBECLI_MAX_TOKENS": "300"}, flags={"max_tokens": 400})
+    assert s.max_tokens == 400
+
+
+def test_unknown_key_names_the_file_and_key(tmp_path):
+    with pytest.raises(VibeError, match=r"\.vibecli\.yaml: unknown key 'modle'"):
+        _load(tmp_path, project="modle: x.gguf\n")
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("max_tokens: lots\n", "'max_tokens' must be an integer"),
+        ("log: maybe\n", "'log' must be true or false"),
+        ("grammar: sometimes\n", "'grammar' must be one of"),
+        ("threads: 0\n", "'threads' must be at least 1"),
+        ("gpu_layers: -2\n", "'gpu_layers' must be -1"),
+        ("[1, 2]\n", "must be a mapping"),
+        ("a: [\n", "not valid YAML"),
+        ("seed: true\n", "'seed' must be an integer"),
+    ],
+)
+def test_bad_values_are_clear_errors(tmp_path, text, match):
+    with pytest.raises(VibeError, match=match) as info:
+        _load(tmp_path, user=text)
+    assert "config.yaml" in info.value.message
+
+
+def test_environment_values_are_parsed_and_checked(tmp_path):
+    s = _load(tmp_path, env={"VIBECLI_LOG": "false", "VIBECLI_TEMPERATURE": "0.3", "VIBECLI_MODEL": "/m.gguf"})
+    assert (s.log, s.temperature, s.model) == (False, 0.3, "/m.gguf")
+    assert _load(tmp_path, env={"VIBECLI_NO_LOG": "1"}).log is False
+    with pytest.raises(VibeError, match="VIBECLI_THREADS"):
+        _load(tmp_path, env={"VIBECLI_THREADS": "many"})
+
+
+def test_replay_backend_needs_a_file(tmp_path):
+    with pytest.raises(VibeError, match="--replay-file"):
+        _load(tmp_path, flags={"backend": "replay"})
