@@ -49,6 +49,14 @@ def _token_budget(files: dict[str, SourceFile]) -> int:
     return int(size / 3 * 1.5) + 128
 
 
+def _shown(answer: str, finish: str) -> str:
+    """A rejected answer as the retry prompt quotes it: a looping one would only prime more looping."""
+    lines = answer.strip().split("\n")
+    if finish == "loop":
+        lines = lines[:4] + ["..."]
+    return "\n".join(lines[:40] + (["..."] if len(lines) > 40 else []))
+
+
 def _looping(tail: str) -> bool:
     """A small model stuck repeating itself: the last six full lines hold at most two distinct lines."""
     lines = tail.split("\n")[:-1][-6:]
@@ -213,11 +221,9 @@ class EditAgent:
             except ReplayExhausted:
                 break
             call = self.run_record.calls[-1]
-            if call.finish == "loop":
-                last_error = call.error = "the answer repeated the same lines over and over"
-                failures.append(_Failure(answer.strip(), last_error + "; write each definition once"))
-                continue
             try:
+                if call.finish == "loop":
+                    raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
                 edits = parse_envelope(answer)
                 call.edits = [asdict(e) for e in edits]
                 self._check_paths(edits)
@@ -229,10 +235,10 @@ class EditAgent:
                 if mode == "lazy" and not constrained:
                     constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
                     continue
-                failures.append(_Failure(answer.strip(), str(exc)))
+                failures.append(_Failure(_shown(answer, call.finish), str(exc)))
             except ApplyError as exc:
                 last_error = call.error = str(exc)
-                failures.append(_Failure(answer.strip(), str(exc)))
+                failures.append(_Failure(_shown(answer, call.finish), str(exc)))
             except Refused as exc:
                 call.error = f"refused: {exc.message}"
                 raise Refused(f"the model's answer was refused: {exc.message}; nothing was written") from None

@@ -248,3 +248,15 @@ def test_file_mode_and_crlf_line_endings_survive(repo, tmp_path):
     data = (repo / "greet.py").read_bytes()
     assert b'return "Hello, " + name\r\n' in data and b"\n" not in data.replace(b"\r\n", b"")
     assert os.stat(repo / "greet.py").st_mode & 0o777 == 0o755
+
+
+def test_a_looping_answer_is_cut_short_and_decoded_again_under_the_grammar(repo, tmp_path):
+    looping = "@@ replace greet.py greet\n```python\ndef greet(name):\n" + '    print("Hello")\n' * 12
+    result = edit_replay(
+        tmp_path, INSTRUCTION, "greet.py",
+        answers=(looping, "@@ replace greet.py greet", 'def greet(name):\n    return "Hello, " + name\n```\n'),
+    )
+    assert result.exit_code == 0, result.stderr
+    assert 'return "Hello, " + name' in (repo / "greet.py").read_text()
+    calls = run_cli("log", "show", result.json["run_id"], "--json").json["calls"]
+    assert [(c["kind"], c["finish"]) for c in calls] == [("answer", "loop"), ("header", "eog"), ("body", "stop")]

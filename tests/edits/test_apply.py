@@ -96,7 +96,7 @@ def test_body_that_is_not_a_definition_is_rejected():
 
 
 def test_body_copying_another_existing_definition_is_rejected():
-    with pytest.raises(ApplyError, match="defines Store"):
+    with pytest.raises(ApplyError, match="defines Store, which exists already"):
         apply(CLASS_FILE, Edit("replace", "m.py", "class Store:\n    pass\n", "helper"))
 
 
@@ -139,3 +139,15 @@ def test_same_definition_twice_is_rejected():
     edit = Edit("replace", "m.py", "def helper(): pass\n", "helper")
     with pytest.raises(EnvelopeError, match="twice"):
         check_addresses([edit, edit], symbol_table({"m.py": source(CLASS_FILE)}))
+
+
+def test_body_repeating_a_neighbour_after_the_definition_is_rejected():
+    body = "def helper():\n    return 2\n\n\nclass Store:\n    pass\n"
+    with pytest.raises(ApplyError, match="defines Store"):
+        apply(CLASS_FILE, Edit("replace", "m.py", body, "helper"))
+
+
+def test_body_adding_a_new_helper_is_allowed():
+    body = "def helper():\n    return _two()\n\n\ndef _two():\n    return 2\n"
+    new = apply(CLASS_FILE, Edit("replace", "m.py", body, "helper"))
+    assert "def _two():" in new

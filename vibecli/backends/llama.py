@@ -81,7 +81,8 @@ class LlamaCppBackend:
     def _context_for(self, prompt_bytes: int, max_tokens: int) -> int:
         # Code tokenizes to about 3-4 bytes a token; half the bytes is a safe first guess,
         # checked against the real token count after loading.
-        wanted = prompt_bytes // 2 + max_tokens + 16
+        # Half again on top leaves room for the retry prompts that quote a rejected answer.
+        wanted = (prompt_bytes // 2 + max_tokens) * 3 // 2
         return min(self.context_length, -(-wanted // _CTX_STEP) * _CTX_STEP)
 
     def generate(

@@ -113,10 +113,14 @@ def _require_definition(language: str, edit: Edit, found: Mapping[str, syntax.De
             f"the replacement for {edit.symbol} must be the whole new definition, starting with `def` or `class`"
         )
     scope, _, name = edit.symbol.rpartition(".")
-    new_name = defined[0].name
-    sibling = f"{scope}.{new_name}" if scope else new_name
-    if new_name != name.split("#")[0] and sibling in found:
-        raise ApplyError(f"the code defines {new_name}, which exists already, but the edit replaces {edit.symbol}")
+    for index, definition in enumerate(d for d in defined if "." not in d.name):
+        sibling = f"{scope}.{definition.name}" if scope else definition.name
+        if index == 0 and definition.name == name.split("#")[0]:
+            continue
+        if sibling in found:
+            raise ApplyError(
+                f"the code defines {definition.name}, which exists already; the edit replaces only {edit.symbol}"
+            )
 
 
 def _reindent(body: str, lead: str) -> str:
