@@ -50,11 +50,11 @@ def _token_budget(files: dict[str, SourceFile]) -> int:
 
 
 def _shown(answer: str, finish: str) -> str:
-    """A rejected answer as the retry prompt quotes it: a looping one would only prime more looping."""
-    lines = answer.strip().split("\n")
+    """A rejected answer as the retry prompt quotes it. A looping one is left out: the model
+    copies what it is shown, so quoting it (or a "..." standing for its rest) primes more of it."""
     if finish == "loop":
-        lines = lines[:4] + ["..."]
-    return "\n".join(lines[:40] + (["..."] if len(lines) > 40 else []))
+        return ""
+    return "\n".join(answer.strip().split("\n")[:60])
 
 
 def _looping(tail: str) -> bool:

@@ -53,3 +53,10 @@ def test_a_prompt_larger_than_the_context_is_a_clear_error(embedded_model):
     small = LlamaCppBackend(embedded_model, model_name="g", model_sha256="", context_length=256, threads=2)
     with pytest.raises(VibeError, match="context holds 256"):
         "".join(small.generate("word " * 400, max_tokens=8))
+
+
+def test_a_seed_makes_sampling_repeatable(backend):
+    prompt = "def fibonacci(n):\n"
+    first = "".join(backend.generate(prompt, max_tokens=24, temperature=0.9))
+    second = "".join(backend.generate(prompt, max_tokens=24, temperature=0.9))
+    assert first == second

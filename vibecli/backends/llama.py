@@ -128,6 +128,8 @@ class LlamaCppBackend:
                 raise VibeError("internal error: llama.cpp rejected the envelope grammar")
             compiled = llama_cpp.LlamaGrammar.from_string(grammar, verbose=self.verbose)
         greedy = temp <= 0
+        # Llama(seed=0) means "random" to llama-cpp-python; set_seed takes the value as it is
+        llm.set_seed(self.seed)
         started = time.perf_counter()
         first_at = None
         pending = b""  # bytes not yet emitted: incomplete UTF-8 or a possible start of a stop string
