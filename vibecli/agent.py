@@ -25,14 +25,15 @@ from vibecli.core import (
     VibeError,
 )
 from vibecli.edits import syntax
-from vibecli.edits.apply import Change, apply_edits, check_addresses, symbol_table
+from vibecli.edits import languages
+from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
 from vibecli.edits.diff import unified_diff
-from vibecli.edits.envelope import DONE, FENCE, HEADER, parse_envelope
+from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
 from vibecli.edits.fileio import SourceFile, new_source, read_source, unchanged_on_disk, write_atomic
-from vibecli.edits.grammar import header_grammar
+from vibecli.edits.grammar import FORMATS, header_grammar
 from vibecli.git import GitRepo, commit_message
 from vibecli.logbook import Call, RunRecord
-from vibecli.prompts import render
+from vibecli.prompts import edit_prompt
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
@@ -47,6 +48,18 @@ def _token_budget(files: dict[str, SourceFile]) -> int:
     """Enough tokens to rewrite every file in context once, with room to grow; code is ~3 bytes a token."""
     size = sum(len(s.text.encode("utf-8")) for s in files.values())
     return int(size / 3 * 1.5) + 128
+
+
+def _fence(path: str) -> str:
+    spec = languages.language_for(path)
+    return spec.fence if spec else ""
+
+
+def _check_format(edits: list[Edit], edit_format: str) -> None:
+    allowed = FORMATS[edit_format]
+    for edit in edits:
+        if edit.op not in allowed:
+            raise EnvelopeError(f"`@@ {edit.op}` is not part of this edit format; use {', '.join(allowed)}")
 
 
 def _shown(answer: str, finish: str) -> str:
@@ -197,11 +210,12 @@ class EditAgent:
         return found[:8]
 
     def _converse(self, instruction: str, files: dict[str, SourceFile]) -> list[Change]:
-        symbols = symbol_table(files)
-        header_rules = header_grammar(symbols)
-        context = [
-            {"path": p, "language": syntax.language_of(p) or "", "text": s.text, "symbols": symbols[p]}
-            for p, s in files.items()
+        context = Context.of(files)
+        symbols = context.symbols
+        edit_format = self.settings.edit_format
+        header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
+        shown = [
+            {"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()
         ]
         budget = min(self.settings.max_tokens, _token_budget(files))
         mode = self.settings.grammar
@@ -209,7 +223,7 @@ class EditAgent:
         failures: list[_Failure] = []
         last_error = "no answer"
         for attempt in range(1, self.settings.max_attempts + 1):
-            prompt = render("edit.j2", files=context, instruction=instruction.strip(), failures=failures)
+            prompt = edit_prompt(edit_format, shown, instruction.strip(), failures)
             # a retry that decodes greedily again tends to repeat the same mistake
             temperature = self.settings.temperature if not failures else max(self.settings.temperature, RETRY_TEMPERATURE)
             self.report.attempts = attempt
@@ -227,6 +241,7 @@ class EditAgent:
                 edits = parse_envelope(answer)
                 call.edits = [asdict(e) for e in edits]
                 self._check_paths(edits)
+                _check_format(edits, edit_format)
                 check_addresses(edits, symbols)
                 new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
                 return apply_edits(edits, files, new_files)
@@ -245,16 +260,20 @@ class EditAgent:
         raise Rejected(f"the model's answers were rejected after {self.report.attempts} attempt(s): {last_error}")
 
     def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
-        """The edit line under the grammar, then its code decoded freely up to the closing fence."""
+        """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
         header = self._ask(attempt, "header", prompt, header_rules, ["\n"], HEADER_TOKENS, temperature).strip()
         match = HEADER.fullmatch(header)
         if not match:  # only when the header ran out of tokens
             return header
-        opening = f"{FENCE}{syntax.language_of(match.group(2)) or ''}\n"
-        head = f"{header}\n{opening}"
-        body = self._ask(attempt, "body", prompt + head, None, BODY_STOPS, budget, temperature)
-        ended = self.run_record.calls[-1].finish in ("stop", "eog")
-        return head + body.rstrip("\n") + ("\n" + FENCE + "\n" + DONE if ended else "")
+        answer = header + "\n"
+        opening = f"{FENCE}{_fence(match.group(2))}\n"
+        for _ in range(BLOCKS.get(match.group(1), 1)):
+            answer += opening
+            body = self._ask(attempt, "body", prompt + answer, None, BODY_STOPS, budget, temperature)
+            if self.run_record.calls[-1].finish not in ("stop", "eog"):
+                return answer + body  # cut short: the parser says what is missing
+            answer += body.rstrip("\n") + ("\n" if body.strip() else "") + FENCE + "\n"
+        return answer + DONE
 
     def _check_paths(self, edits: list[Edit]) -> None:
         for edit in edits:

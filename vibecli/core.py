@@ -64,12 +64,14 @@ class Message:
 
 @dataclass(frozen=True)
 class Edit:
-    """One operation of an answer: `replace` a definition, `create` a file, `rewrite` a file."""
+    """One operation of an answer (see `vibecli.edits.envelope` for the list)."""
 
     op: str
     path: str
     body: str
     symbol: str | None = None
+    search: str | None = None
+    """For `search`: the exact text to find; `body` is what replaces it."""
 
 
 @dataclass

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from functools import lru_cache
 
+from vibecli.core import Edit
+from vibecli.edits.envelope import format_envelope
 from vibecli.paths import package_data
 
 
@@ -15,9 +18,44 @@ def _environment():
         loader=jinja2.FileSystemLoader(str(package_data("prompts"))),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         autoescape=False,
     )
 
 
 def render(name: str, **variables) -> str:
     return _environment().get_template(name).render(**variables)
+
+
+@lru_cache(maxsize=None)
+def _examples() -> list[dict]:
+    import yaml
+
+    return yaml.safe_load((package_data("prompts") / "examples.yaml").read_text(encoding="utf-8"))
+
+
+def example_answer(example: dict, edit_format: str) -> str:
+    """One few-shot example's answer, in the given edit format."""
+    path, old, new = example["path"], example["old"], example["new"]
+    indent = old[: len(old) - len(old.lstrip())]
+    placed = textwrap.indent(new, indent)
+    if edit_format == "symbol":
+        edit = Edit("replace", path, new, symbol=example["symbol"])
+    elif edit_format == "search":
+        edit = Edit("search", path, placed, search=old)
+    else:
+        edit = Edit("rewrite", path, example["before"].replace(old, placed))
+    return format_envelope([edit], "python")
+
+
+def edit_prompt(edit_format: str, files: list[dict], instruction: str, failures: list) -> str:
+    examples = [
+        {
+            "files": [{"path": e["path"], "text": e["before"]}],
+            "request": e["request"],
+            "answer": example_answer(e, edit_format),
+        }
+        for e in _examples()
+    ]
+    return render(f"edit-{edit_format}.j2", examples=examples, files=files, instruction=instruction, failures=failures)

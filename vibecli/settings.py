@@ -11,6 +11,7 @@ from vibecli.core import VibeError
 
 PROJECT_FILE = ".vibecli.yaml"
 GRAMMAR_MODES = ("lazy", "always", "off")
+EDIT_FORMATS = ("symbol", "search", "whole")
 BACKENDS = ("llama", "replay")
 
 
@@ -34,6 +35,8 @@ class Settings:
     """Most tokens the model may generate for one answer."""
     max_attempts: int = 3
     """Answers to try before giving up with exit 3; each rejection goes back to the model."""
+    edit_format: str = "symbol"
+    """`symbol` (edits addressed by definition), `search` (search/replace blocks) or `whole` (whole files)."""
     grammar: str = "lazy"
     """`lazy`: decode free, re-decode under the envelope grammar on a miss; `always`; `off`."""
     max_file_bytes: int = 1_000_000
@@ -58,6 +61,7 @@ _TYPES = {
     "max_tokens": (int,),
     "max_attempts": (int,),
     "grammar": (str,),
+    "edit_format": (str,),
     "max_file_bytes": (int,),
     "log": (bool,),
     "commit": (bool,),
@@ -75,6 +79,8 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: '{key}' must be {_type_names(allowed)}, not {value!r}")
     if key == "backend" and value not in BACKENDS:
         raise VibeError(f"{source}: 'backend' must be one of {', '.join(BACKENDS)}, not {value!r}")
+    if key == "edit_format" and value not in EDIT_FORMATS:
+        raise VibeError(f"{source}: 'edit_format' must be one of {', '.join(EDIT_FORMATS)}, not {value!r}")
     if key == "grammar" and value not in GRAMMAR_MODES:
         raise VibeError(f"{source}: 'grammar' must be one of {', '.join(GRAMMAR_MODES)}, not {value!r}")
     if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads") and value is not None and value < 1:

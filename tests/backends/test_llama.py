@@ -39,7 +39,8 @@ def test_loads_once_per_process(backend):
 def test_header_grammar_forces_a_known_file_and_definition(backend):
     symbols = {"shop/cart.py": ["Cart", "Cart.total", "discount"], "README.md": []}
     prompt = "Edit lines name a file and a definition.\n### Request: fix the bananas\n### Answer:\n"
-    gen = backend.generate(prompt, grammar=header_grammar(symbols, allow_create=False), stop=["\n"], max_tokens=32)
+    ops = ("replace", "rewrite")
+    gen = backend.generate(prompt, grammar=header_grammar(symbols, ops=ops), stop=["\n"], max_tokens=32)
     header = "".join(gen).strip()
     match = HEADER.fullmatch(header)
     assert match, header

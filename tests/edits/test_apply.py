@@ -91,8 +91,8 @@ def test_indentation_error_caught_by_compile():
 
 
 def test_body_that_is_not_a_definition_is_rejected():
-    with pytest.raises(ApplyError, match="whole new definition"):
-        apply(CLASS_FILE, Edit("replace", "m.py", "return 2\n", "helper"))
+    with pytest.raises(ApplyError, match="one whole definition"):
+        apply(CLASS_FILE, Edit("replace", "m.py", "x = 2\n", "helper"))
 
 
 def test_body_copying_another_existing_definition_is_rejected():

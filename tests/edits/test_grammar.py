@@ -24,4 +24,4 @@ def test_llama_cpp_compiles_the_grammar(build, vocab):
 
 def test_no_files_and_no_create_is_an_error():
     with pytest.raises(ValueError):
-        header_grammar({}, allow_create=False)
+        header_grammar({}, ops=("replace",))

@@ -31,6 +31,7 @@ def edit(
     max_tokens: o.MaxTokens = None,
     max_attempts: Annotated[Optional[int], typer.Option("--max-attempts", help="Answers to try before exit 3.")] = None,
     grammar: Annotated[Optional[str], typer.Option("--grammar", help="lazy (default), always or off.")] = None,
+    edit_format: Annotated[Optional[str], typer.Option("--format", help="Edit format: symbol (default), search or whole.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Never ask before writing (overrides confirm: true).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the diff; write and commit nothing.")] = False,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Leave the change in the work tree.")] = False,
@@ -57,7 +58,7 @@ def _edit(env: Env, instruction: str, targets: list[str], given: dict, started: 
     cwd = Path.cwd()
     repo = None if given["no_git"] else find_repo(cwd)
     root = repo.root if repo else cwd
-    flags = {k: given[k] for k in ("model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar")}
+    flags = {k: given[k] for k in ("model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar", "edit_format")}
     if given["no_commit"] or given["dry_run"]:
         flags["commit"] = False
     settings = settings_for(root, flags)

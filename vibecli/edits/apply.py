@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from typing import Mapping
 
 from vibecli.core import ApplyError, Edit, EnvelopeError
 from vibecli.edits import syntax
+from vibecli.edits.envelope import SYMBOL_OPS
 from vibecli.edits.fileio import SourceFile
+from vibecli.edits.operations import CONTAINER_KINDS, Splice, splices
 
-_DEFINITION_TYPES = ("function_definition", "class_definition", "decorated_definition")
+# Languages where two definitions of one name in one scope are a mistake, not an overload.
+_NO_OVERLOADS = ("python", "javascript", "go", "rust", "c")
 
 
 @dataclass(frozen=True)
@@ -23,25 +25,47 @@ class Change:
         return self.source.relpath
 
 
+@dataclass(frozen=True)
+class Context:
+    """The files in play with their addressable definitions."""
+
+    files: Mapping[str, SourceFile]
+    definitions: Mapping[str, list[syntax.Definition]]
+
+    @classmethod
+    def of(cls, files: Mapping[str, SourceFile]) -> "Context":
+        defs = {}
+        for relpath, source in files.items():
+            language = syntax.language_of(relpath)
+            defs[relpath] = syntax.definitions(language, source.text.encode("utf-8")) if language else []
+        return cls(files, defs)
+
+    @property
+    def symbols(self) -> dict[str, list[str]]:
+        return {p: [d.name for d in defs] for p, defs in self.definitions.items()}
+
+    @property
+    def containers(self) -> dict[str, list[str]]:
+        return {p: [d.name for d in defs if d.kind in CONTAINER_KINDS] for p, defs in self.definitions.items()}
+
+
 def symbol_table(files: Mapping[str, SourceFile]) -> dict[str, list[str]]:
     """Each file in context with its addressable definition names."""
-    table = {}
-    for relpath, source in files.items():
-        language = syntax.language_of(relpath)
-        table[relpath] = (
-            [d.name for d in syntax.definitions(language, source.text.encode("utf-8"))] if language else []
-        )
-    return table
+    return Context.of(files).symbols
 
 
 def check_addresses(edits: list[Edit], symbols: Mapping[str, list[str]]) -> None:
     """Every edit names a file in context and a definition in it (or a new file): else the grammar's verdict."""
-    seen = set()
+    seen: set[tuple[str, str | None]] = set()
+    whole = {e.path for e in edits if e.op in ("rewrite", "create")}
     for edit in edits:
-        key = (edit.path, edit.symbol if edit.op == "replace" else None)
-        if key in seen or (edit.op != "replace" and any(k[0] == edit.path for k in seen)):
-            raise EnvelopeError(f"the answer edits {edit.path}{' ' + edit.symbol if edit.symbol else ''} twice")
-        seen.add(key)
+        if edit.path in whole and sum(e.path == edit.path for e in edits) > 1:
+            raise EnvelopeError(f"the answer rewrites {edit.path} and also edits it; send one or the other")
+        if edit.op in ("replace", "delete"):
+            key = (edit.path, edit.symbol)
+            if key in seen:
+                raise EnvelopeError(f"the answer changes {edit.path} {edit.symbol} twice")
+            seen.add(key)
         if edit.op == "create":
             if edit.path in symbols:
                 raise EnvelopeError(f"`@@ create {edit.path}`: that file exists; use replace or rewrite")
@@ -49,12 +73,9 @@ def check_addresses(edits: list[Edit], symbols: Mapping[str, list[str]]) -> None
         if edit.path not in symbols:
             known = ", ".join(sorted(symbols)) or "none"
             raise EnvelopeError(f"{edit.path} is not a file in context (files: {known})")
-        if edit.op == "replace" and edit.symbol not in symbols[edit.path]:
+        if (edit.op in SYMBOL_OPS or (edit.op == "append" and edit.symbol)) and edit.symbol not in symbols[edit.path]:
             known = ", ".join(symbols[edit.path]) or "none"
             raise EnvelopeError(f"{edit.path} has no definition named {edit.symbol} (definitions: {known})")
-    rewritten = {e.path for e in edits if e.op == "rewrite"}
-    if rewritten & {e.path for e in edits if e.op == "replace"}:
-        raise EnvelopeError("the answer both rewrites a file and replaces a definition in it")
 
 
 def apply_edits(edits: list[Edit], files: Mapping[str, SourceFile], new_files: Mapping[str, SourceFile]) -> list[Change]:
@@ -65,9 +86,7 @@ def apply_edits(edits: list[Edit], files: Mapping[str, SourceFile], new_files: M
         by_path.setdefault(edit.path, []).append(edit)
     for relpath, file_edits in by_path.items():
         source = files.get(relpath) or new_files[relpath]
-        text = _apply_to_file(source, file_edits)
-        _validate(source, text)
-        changes.append(Change(source, text))
+        changes.append(Change(source, _apply_to_file(source, file_edits)))
     return changes
 
 
@@ -76,58 +95,51 @@ def _apply_to_file(source: SourceFile, edits: list[Edit]) -> str:
     if first.op in ("create", "rewrite"):
         if not first.body.strip():
             raise ApplyError(f"`@@ {first.op} {first.path}` has no content")
-        body = first.body
+        text = first.body
         if source.exists and not source.text.endswith("\n"):
-            body = body.rstrip("\n")
-        return body
+            text = text.rstrip("\n")
+        _validate(source, text)
+        return text
     language = syntax.language_of(source.relpath)
     data = source.text.encode("utf-8")
-    found = {d.name: d for d in syntax.definitions(language, data)}
-    spans = []
-    for edit in edits:
-        definition = found[edit.symbol]
-        _require_definition(language, edit, found)
-        line_start = data.rfind(b"\n", 0, definition.start_byte) + 1
-        lead = data[line_start : definition.start_byte].decode("utf-8")
-        spans.append((line_start, definition.end_byte, lead, edit))
-    spans.sort(key=lambda s: s[0])
-    for (_, end, _, a), (start, _, _, b) in zip(spans, spans[1:]):
-        if start < end:
-            raise ApplyError(f"the edits of {a.symbol} and {b.symbol} overlap; replace only the outer one")
-    for start, end, lead, edit in reversed(spans):
-        new = _reindent(edit.body, lead).encode("utf-8")
-        data = data[:start] + new + data[end:]
-    return data.decode("utf-8")
+    found = {d.name: d for d in syntax.definitions(language, data)} if language else {}
+    cuts = sorted((s for e in edits for s in splices(e, data, language, found)), key=lambda s: (s.start, s.end))
+    for a, b in zip(cuts, cuts[1:]):
+        if b.start < a.end:
+            raise ApplyError(f"the edits of {_name(a.edit)} and {_name(b.edit)} overlap; send only the outer one")
+    out, anchors, pos = bytearray(), [], 0
+    for cut in cuts:
+        out += data[pos : cut.start]
+        if cut.anchor is not None:
+            anchors.append((len(out) + cut.anchor, cut.edit))
+        out += cut.text
+        pos = cut.end
+    out += data[pos:]
+    text = out.decode("utf-8")
+    _validate(source, text)
+    if language:
+        _check_definitions(language, bytes(out), anchors, found)
+    return text
 
 
-def _require_definition(language: str, edit: Edit, found: Mapping[str, syntax.Definition]) -> None:
-    """The code must be one whole definition, and not a copy of a different one that exists already."""
-    body = textwrap.dedent(edit.body).encode("utf-8")
-    defined = syntax.definitions(language, body)
-    tree = syntax.parse(language, body)
-    first = next(iter(tree.root_node.named_children), None)
-    while first is not None and first.type == "comment":
-        first = first.next_named_sibling
-    if first is None or first.type not in _DEFINITION_TYPES or not defined:
-        raise ApplyError(
-            f"the replacement for {edit.symbol} must be the whole new definition, starting with `def` or `class`"
-        )
-    scope, _, name = edit.symbol.rpartition(".")
-    for index, definition in enumerate(d for d in defined if "." not in d.name):
-        sibling = f"{scope}.{definition.name}" if scope else definition.name
-        if index == 0 and definition.name == name.split("#")[0]:
-            continue
-        if sibling in found:
+def _name(edit: Edit) -> str:
+    return f"{edit.op} {edit.symbol or edit.path}"
+
+
+def _check_definitions(language: str, data: bytes, anchors: list, before: Mapping[str, syntax.Definition]) -> None:
+    """Code put in a definition's place is a whole definition, and repeats none that exists."""
+    after = syntax.definitions(language, data)
+    starts = {d.start_byte for d in after}
+    for offset, edit in anchors:
+        if offset not in starts:
             raise ApplyError(
-                f"the code defines {definition.name}, which exists already; the edit replaces only {edit.symbol}"
+                f"the code for `@@ {edit.op} {edit.symbol or edit.path}` must be one whole definition "
+                "(a function, class or method), starting with its first line"
             )
-
-
-def _reindent(body: str, lead: str) -> str:
-    lines = textwrap.dedent(body).strip("\n").split("\n")
-    if lead.strip():  # the definition shares its line with other code: keep that code, indent nothing
-        return "\n".join(lines)
-    return "\n".join((lead + line) if line.strip() else "" for line in lines)
+    if language in _NO_OVERLOADS:
+        repeated = sorted({d.name.split("#")[0] for d in after if "#" in d.name} - {n.split("#")[0] for n in before if "#" in n})
+        if repeated:
+            raise ApplyError(f"the code defines {', '.join(repeated)}, which exists already; change it in place instead")
 
 
 def _validate(source: SourceFile, text: str) -> None:
@@ -139,7 +151,8 @@ def _validate(source: SourceFile, text: str) -> None:
     if len(after) > len(before):
         old = {(p.kind, p.line) for p in before}
         problem = next((p for p in after if (p.kind, p.line) not in old), after[0])
-        line = text.split("\n")[problem.line - 1] if problem.line <= text.count("\n") + 1 else ""
+        lines = text.split("\n")
+        line = lines[problem.line - 1] if problem.line <= len(lines) else ""
         what = "syntax error" if problem.kind == "ERROR" else f"syntax error ({problem.kind.lower()})"
         raise ApplyError(f"{source.relpath}:{problem.line}:{problem.column}: {what} in: {line.strip()[:80]}")
     if language == "python" and not before:

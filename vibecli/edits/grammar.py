@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from vibecli.edits.envelope import BLOCKS, OPS, PATH_OPS, SYMBOL_OPS
+
 _PATH_RULES = [
     'new-path ::= segment ("/" segment)*',
     'segment ::= [a-zA-Z0-9_-] [a-zA-Z0-9_.-]* | "." [a-zA-Z0-9_-] [a-zA-Z0-9_.-]*',
+]
+_CODE_RULES = [
+    'code ::= "```" [a-zA-Z0-9_+#.-]* "\\n" line* "```\\n"',
+    # a code line is any line but a closing fence
+    'line ::= "\\n" | [^`\\n] [^\\n]* "\\n" | "`" [^`\\n] [^\\n]* "\\n" | "``" [^`\\n] [^\\n]* "\\n" '
+    '| "```" [^\\n]+ "\\n"',
 ]
 
 
@@ -26,35 +34,70 @@ def _alt(options: Sequence[str]) -> str:
     return "(" + " | ".join(_lit(o) for o in options) + ")"
 
 
-def _header_rule(symbols: Mapping[str, Sequence[str]], allow_create: bool) -> str:
-    headers = []
-    replace_targets = [f"{_lit(p + ' ')} {_alt(names)}" for p, names in sorted(symbols.items()) if names]
-    if replace_targets:
-        headers.append('"replace " (' + " | ".join(replace_targets) + ")")
-    if symbols:
-        headers.append(f'"rewrite " {_alt(sorted(symbols))}')
-    if allow_create:
-        headers.append('"create " new-path')
-    if not headers:
-        raise ValueError("an envelope grammar needs at least one file, or create allowed")
-    return "header ::= " + " | ".join(headers)
+def _header_rules(
+    symbols: Mapping[str, Sequence[str]], containers: Mapping[str, Sequence[str]], ops: Sequence[str]
+) -> list[str]:
+    """`header-N` rules, one per number of code blocks that follow (0, 1, 2)."""
+    paths = sorted(symbols)
+    targets = [f"{_lit(p + ' ')} {_alt(names)}" for p, names in sorted(symbols.items()) if names]
+    by_blocks: dict[int, list[str]] = {}
+    for op in ops:
+        if op in SYMBOL_OPS:
+            if not targets:
+                continue
+            choice = f'"{op} " target'
+        elif op == "append":
+            if not paths:
+                continue
+            inner = [
+                f"{_lit(p)} (\" \" {_alt(containers[p])})?" if containers.get(p) else _lit(p) for p in paths
+            ]
+            choice = '"append " (' + " | ".join(inner) + ")"
+        elif op == "create":
+            choice = '"create " new-path'
+        else:
+            if not paths:
+                continue
+            choice = f'"{op} " path'
+        by_blocks.setdefault(BLOCKS.get(op, 1), []).append(choice)
+    if not by_blocks:
+        raise ValueError("no operation is possible on this context")
+    rules = [f"header-{n} ::= " + " | ".join(choices) for n, choices in sorted(by_blocks.items())]
+    if targets:
+        rules.append("target ::= " + " | ".join(targets))
+    if paths:
+        rules.append(f"path ::= {_alt(paths)}")
+    return rules + _PATH_RULES
 
 
-def header_grammar(symbols: Mapping[str, Sequence[str]], allow_create: bool = True) -> str:
-    """One edit line: `@@ replace PATH NAME`, `@@ rewrite PATH` or `@@ create NEW-PATH`."""
-    rules = ['root ::= "@@ " header', _header_rule(symbols, allow_create), *_PATH_RULES]
-    return "\n".join(rules) + "\n"
+def header_grammar(
+    symbols: Mapping[str, Sequence[str]],
+    containers: Mapping[str, Sequence[str]] | None = None,
+    ops: Sequence[str] = OPS,
+) -> str:
+    """One edit line, `@@ replace PATH NAME` and the like, naming only what exists."""
+    rules = _header_rules(symbols, containers or {}, ops)
+    numbers = sorted(int(r.split(" ")[0].split("-")[1]) for r in rules if r.startswith("header-"))
+    return "\n".join([f'root ::= "@@ " ({" | ".join(f"header-{n}" for n in numbers)})', *rules]) + "\n"
 
 
-def envelope_grammar(symbols: Mapping[str, Sequence[str]], allow_create: bool = True) -> str:
-    """A whole answer: edit lines, each followed by a fenced code block, then `@@ done`."""
-    rules = [
-        'root ::= "\\n"* block+ "@@ done"',
-        'block ::= "@@ " header "\\n```" [a-zA-Z0-9_+#.-]* "\\n" line* "```\\n"',
-        _header_rule(symbols, allow_create),
-        # a code line is any line but a closing fence
-        'line ::= "\\n" | [^`\\n] [^\\n]* "\\n" | "`" [^`\\n] [^\\n]* "\\n" | "``" [^`\\n] [^\\n]* "\\n" '
-        '| "```" [^\\n]+ "\\n"',
-        *_PATH_RULES,
-    ]
-    return "\n".join(rules) + "\n"
+def envelope_grammar(
+    symbols: Mapping[str, Sequence[str]],
+    containers: Mapping[str, Sequence[str]] | None = None,
+    ops: Sequence[str] = OPS,
+) -> str:
+    """A whole answer: edit lines, each followed by its code blocks, then `@@ done`."""
+    rules = _header_rules(symbols, containers or {}, ops)
+    numbers = sorted(int(r.split(" ")[0].split("-")[1]) for r in rules if r.startswith("header-"))
+    edit = " | ".join(f'header-{n} "\\n"' + " code" * n for n in numbers)
+    return "\n".join(['root ::= "\\n"* edit+ "@@ done"', f'edit ::= "@@ " ({edit})', *rules, *_CODE_RULES]) + "\n"
+
+
+FORMATS = {
+    "symbol": OPS,
+    "search": ("search", "create"),
+    "whole": ("rewrite", "create"),
+}
+"""Edit formats: which operations the prompt teaches and the grammar allows."""
+
+__all__ = ["FORMATS", "PATH_OPS", "envelope_grammar", "header_grammar"]

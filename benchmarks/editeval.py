@@ -1,0 +1,157 @@
+"""EditEval-192 through the real `vibecli edit` command, one task per temporary git repository.
+
+    python benchmarks/editeval.py                       # every task, the default edit format
+    python benchmarks/editeval.py --formats symbol,search,whole --limit 40
+
+Judged as ../shared/eval/README.md says: the edited file (substituted into `context` when
+it has `{{Code}}`), then `test` and `check()`, run with python in a fresh folder under a time
+limit; exit status 0 is a pass. EditEval/156, /159 and /188 are left out. Prints a table per
+format and, last, `N passed, N failed` for the first format named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXCLUDED = {"EditEval/156", "EditEval/159", "EditEval/188"}
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "editeval.jsonl"
+
+
+def load_tasks(path: Path) -> list[dict]:
+    tasks = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [t for t in tasks if t["task_id"] not in EXCLUDED]
+
+
+def judge(code: str, task: dict, timeout: float = 10.0) -> bool:
+    program = task["context"].replace("{{Code}}", code) if "{{Code}}" in task["context"] else code
+    program += "\n\n" + task["test"] + "\ncheck()\n"
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "judge.py").write_text(program)
+        try:
+            proc = subprocess.run([sys.executable, "judge.py"], cwd=folder, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+    return proc.returncode == 0
+
+
+def parses(code: str) -> bool:
+    from vibecli.edits.syntax import problems
+
+    try:
+        compile(code, "code.py", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return not problems("python", code.encode())
+
+
+def run_task(task: dict, edit_format: str, home: Path, extra: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        repo = Path(folder)
+        git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+        (repo / "code.py").write_text(task["input"])
+        subprocess.run([*git, "add", "code.py"], cwd=repo, check=True)
+        subprocess.run([*git, "commit", "-qm", "task"], cwd=repo, check=True)
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "vibecli", "edit", task["instruction"].strip(), "code.py", "--json",
+             "--format", edit_format, "--no-commit", *extra],
+            cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
+            env={**os.environ, "VIBECLI_HOME": str(home)},
+        )
+        seconds = time.perf_counter() - started
+        code = (repo / "code.py").read_text()
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        report = {"status": "error", "message": proc.stderr.strip()[-300:], "tokens": {"completion": 0}, "run_id": ""}
+    landed = report["status"] == "applied"
+    return {
+        "task_id": task["task_id"],
+        "status": report["status"],
+        "exit_code": proc.returncode,
+        "passed": landed and judge(code, task),
+        "landed_parses": parses(code) if landed else None,
+        "seconds": round(seconds, 2),
+        "completion_tokens": report["tokens"]["completion"],
+        "attempts": report.get("attempts", 0),
+        "run_id": report.get("run_id", ""),
+        "message": report.get("message", "")[:200],
+    }
+
+
+def well_formed(home: Path, run_ids: list[str]) -> tuple[int, int]:
+    """Answers (free answers, or header+body pairs) that parsed as an envelope, of all answers."""
+    db = sqlite3.connect(home / "logbook.db")
+    good = total = 0
+    for run_id in run_ids:
+        rows = db.execute(
+            "SELECT attempt, MAX(edits IS NOT NULL) FROM calls WHERE run_id = ? GROUP BY attempt", (run_id,)
+        ).fetchall()
+        total += len(rows)
+        good += sum(1 for _, parsed in rows if parsed)
+    return good, total
+
+
+def summarize(edit_format: str, results: list[dict], home: Path) -> dict:
+    n = len(results)
+    landed = [r for r in results if r["status"] == "applied"]
+    good, answers = well_formed(home, [r["run_id"] for r in results if r["run_id"]])
+    return {
+        "format": edit_format,
+        "tasks": n,
+        "passed": sum(r["passed"] for r in results),
+        "pass_at_1": round(sum(r["passed"] for r in results) / n, 4) if n else 0,
+        "landed": len(landed),
+        "landed_parse_share": round(sum(bool(r["landed_parses"]) for r in landed) / len(landed), 4) if landed else None,
+        "well_formed_answers": good,
+        "answers": answers,
+        "well_formed_share": round(good / answers, 4) if answers else 0,
+        "mean_seconds": round(sum(r["seconds"] for r in results) / n, 2) if n else 0,
+        "mean_completion_tokens": round(sum(r["completion_tokens"] for r in results) / n, 1) if n else 0,
+        "exit_codes": {str(c): sum(r["exit_code"] == c for r in results) for c in sorted({r["exit_code"] for r in results})},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--formats", default="symbol")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N tasks")
+    parser.add_argument("--out", type=Path, help="write every result and the summaries here as JSON")
+    parser.add_argument("extra", nargs="*", help="more `vibecli edit` options, after --")
+    args = parser.parse_args()
+    tasks = load_tasks(args.data)
+    if args.limit:
+        tasks = tasks[: args.limit]
+    summaries, everything = [], {}
+    for edit_format in args.formats.split(","):
+        home = Path(tempfile.mkdtemp(prefix=f"editeval-{edit_format}-"))
+        results = []
+        for index, task in enumerate(tasks, 1):
+            result = run_task(task, edit_format, home, args.extra)
+            results.append(result)
+            print(f"[{edit_format} {index}/{len(tasks)}] {task['task_id']}: {result['status']}"
+                  f"{' PASS' if result['passed'] else ''} {result['seconds']}s", file=sys.stderr, flush=True)
+        summary = summarize(edit_format, results, home)
+        summaries.append(summary)
+        everything[edit_format] = results
+        print(json.dumps(summary), flush=True)
+        if args.out:
+            args.out.write_text(json.dumps({"summaries": summaries, "results": everything}, indent=1))
+    first = summaries[0]
+    print(f"{first['passed']} passed, {first['tasks'] - first['passed']} failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
