@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from vibecli import __version__
-from vibecli.cli import edit, log, model, undo
+from vibecli.cli import edit, log, model, symbols, undo
 from vibecli.cli.options import EXIT_CODES_HELP
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(edit.app)
 app.add_typer(undo.app)
+app.add_typer(symbols.app)
 app.add_typer(log.app, name="log")
 app.add_typer(model.app, name="model")
 

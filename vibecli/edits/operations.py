@@ -66,9 +66,23 @@ def _blank_lines_before(data: bytes, line_start: int) -> int:
     return count
 
 
-def reindent(body: str, lead: str) -> str:
+def reindent(body: str, lead: str, original: str | None = None) -> str:
+    """Place code at `lead`'s indentation.
+
+    A model writes a nested definition either from column 0, or as a copy of the file's slice:
+    first line at column 0, the rest still at their depth in the file. The second shows as
+    rest lines indented exactly like the original definition's; those keep their place."""
+    lines = body.strip("\n").split("\n")
+    if lead and original and len(lines) > 1 and not lines[0][:1].isspace():
+        if _rest_indent(lines) == _rest_indent(original.strip("\n").split("\n")):
+            return "\n".join([lead + lines[0], *lines[1:]])
     lines = textwrap.dedent(body).strip("\n").split("\n")
     return "\n".join((lead + line) if line.strip() else "" for line in lines)
+
+
+def _rest_indent(lines: list[str]) -> int | None:
+    widths = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    return min(widths) if widths else None
 
 
 def splices(edit: Edit, data: bytes, language: str | None, found: dict[str, Definition]) -> list[Splice]:
@@ -87,7 +101,8 @@ def splices(edit: Edit, data: bytes, language: str | None, found: dict[str, Defi
 def _around_definition(edit: Edit, data: bytes, definition: Definition) -> Splice:
     start, lead = _lead(data, definition)
     gap = b"\n" * max(1, min(2, _blank_lines_before(data, start)))
-    code = reindent(edit.body, lead).encode("utf-8")
+    original = data[definition.start_byte : definition.end_byte].decode("utf-8")
+    code = reindent(edit.body, lead, original if edit.op == "replace" else None).encode("utf-8")
     if edit.op == "replace":
         return Splice(start, definition.end_byte, code, edit, anchor=len(lead.encode()))
     if edit.op == "insert-before":
@@ -150,7 +165,8 @@ def _import(edit: Edit, data: bytes, language: str | None) -> list[Splice]:
     imports = [c for c in root.named_children if c.type in types]
     text = "\n".join(wanted).encode("utf-8") + b"\n"
     if imports:
-        at = _after_line(data, imports[-1].end_byte)
+        end = imports[-1].end_byte  # a C #include node ends after its newline; others before it
+        at = end if data[end - 1 : end] == b"\n" else _after_line(data, end)
         return [Splice(at, at, (b"" if data[:at].endswith(b"\n") else b"\n") + text, edit)]
     at = 0
     for index, child in enumerate(root.named_children):
@@ -162,7 +178,8 @@ def _import(edit: Edit, data: bytes, language: str | None) -> list[Splice]:
             break
         at = _after_line(data, child.end_byte)
     prefix = b"\n" if at else b""
-    return [Splice(at, at, prefix + text + (b"\n" if at < len(data) else b""), edit)]
+    suffix = b"\n" if at < len(data) and data[at : at + 1] != b"\n" else b""
+    return [Splice(at, at, prefix + text + suffix, edit)]
 
 
 def _search(edit: Edit, data: bytes) -> Splice:
