@@ -151,3 +151,24 @@ def test_body_adding_a_new_helper_is_allowed():
     body = "def helper():\n    return _two()\n\n\ndef _two():\n    return 2\n"
     new = apply(CLASS_FILE, Edit("replace", "m.py", body, "helper"))
     assert "def _two():" in new
+
+
+def test_a_repeated_name_is_addressed_by_its_number():
+    text = "def f():\n    return 1\n\n\ndef f():\n    return 2\n"
+    assert symbol_table({"m.py": source(text)})["m.py"] == ["f", "f#2"]
+    new = apply(text, Edit("replace", "m.py", "def f():\n    return 3\n", "f#2"))
+    assert new == "def f():\n    return 1\n\n\ndef f():\n    return 3\n"
+
+
+def test_tab_indented_class_keeps_its_tabs():
+    text = "class A:\n\tdef m(self):\n\t\treturn 1\n"
+    new = apply(text, Edit("replace", "m.py", "def m(self):\n\treturn 2\n", "A.m"))
+    assert new == "class A:\n\tdef m(self):\n\t\treturn 2\n"
+
+
+def test_a_ten_thousand_line_file():
+    funcs = [f"def f{i}(x):\n    return x + {i}\n" for i in range(5000)]
+    text = "\n".join(funcs)
+    assert text.count("\n") >= 10_000
+    new = apply(text, Edit("replace", "m.py", "def f4321(x):\n    return x - 1\n", "f4321"))
+    assert new == text.replace("return x + 4321\n", "return x - 1\n")

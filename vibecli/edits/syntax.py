@@ -60,34 +60,29 @@ def _outer(spec: languages.Language, node):
 
 
 def _qualify(spec, found: list, scopes: list) -> list[Definition]:
-    found.sort(key=lambda f: (f[0].start_byte, -f[0].end_byte))
-    # enclosing definitions and impl-like scopes qualify a name, innermost last
-    enclosers = sorted(
-        [(n.start_byte, n.end_byte, None, n.id) for n, *_ in found] + [(n.start_byte, n.end_byte, name, None) for n, name in scopes],
-        key=lambda e: (e[0], -e[1]),
-    )
-    qualified_by_id: dict[int, str] = {}
+    """Qualify each name by its enclosing definitions and impl-like scopes, in one sweep."""
+    items = [(n.start_byte, -n.end_byte, 0, n, kind, name, receiver) for n, kind, name, receiver in found]
+    items += [(n.start_byte, -n.end_byte, -1, n, None, name, None) for n, name in scopes]  # a scope before its first def
+    items.sort(key=lambda i: i[:3])
+    stack: list[tuple[int, str]] = []  # (end byte, qualified name) of what encloses the current position
     seen: dict[str, int] = {}
     out = []
-    for node, kind, name, receiver in found:
-        prefix = receiver
-        for start, end, scope_name, node_id in enclosers:
-            if start > node.start_byte:
-                break
-            if node_id == node.id or end < node.end_byte:
-                continue
-            prefix = qualified_by_id.get(node_id, scope_name) if node_id is not None else scope_name
+    for start, neg_end, is_def, node, kind, name, receiver in items:
+        while stack and stack[-1][0] <= start:
+            stack.pop()
+        prefix = stack[-1][1] if stack else receiver
+        if is_def == -1:
+            stack.append((-neg_end, name))
+            continue
         full = f"{prefix}.{name}" if prefix else name
-        if kind == "function" and prefix and (receiver or _in_type(spec, prefix, found, node)):
+        if kind == "function" and prefix and (receiver or _in_type(spec, node)):
             kind = "method"
         seen[full] = seen.get(full, 0) + 1
-        qualified_by_id[node.id] = full if seen[full] == 1 else f"{full}#{seen[full]}"
+        qualified = full if seen[full] == 1 else f"{full}#{seen[full]}"
+        stack.append((-neg_end, qualified))
         outer = _outer(spec, node)
         out.append(
-            Definition(
-                qualified_by_id[node.id], kind, outer.start_byte, outer.end_byte,
-                outer.start_point[0] + 1, outer.end_point[0] + 1,
-            )
+            Definition(qualified, kind, outer.start_byte, outer.end_byte, outer.start_point[0] + 1, outer.end_point[0] + 1)
         )
     return out
 
@@ -97,7 +92,7 @@ _BODIES = ("block", "declaration_list", "class_body", "field_declaration_list", 
 _TYPES = ("class_definition", "class_declaration", "impl_item", "trait_item", "class_specifier", "struct_specifier")
 
 
-def _in_type(spec, prefix: str, found: list, node) -> bool:
+def _in_type(spec, node) -> bool:
     """A function whose nearest enclosing construct is a class, impl or trait is a method."""
     parent = node.parent
     while parent is not None and parent.type in _BODIES:
