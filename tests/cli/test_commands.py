@@ -87,3 +87,22 @@ def test_edit_with_a_corrupt_model_is_exit_1_and_writes_nothing(repo, embedded_m
     result = run_cli("edit", "return it", "greet.py", "--model", str(truncated))
     assert result.exit_code == 1 and "truncated" in result.stderr and "Traceback" not in result.stderr
     assert (repo / "greet.py").read_text() == GREET
+
+
+def test_symbols_lists_several_files_and_json(repo):
+    (repo / "b.go").write_text("package b\n\ntype T struct{}\n\nfunc (t T) M() {}\n")
+    result = run_cli("symbols", "greet.py", "b.go")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "greet.py\tgreet\tfunction\t1\t2", "greet.py\tmain\tfunction\t5\t6",
+        "b.go\tT\ttype\t3\t3", "b.go\tT.M\tmethod\t5\t5",
+    ]
+    data = run_cli("symbols", "greet.py", "--json").json
+    assert data["symbols"][0] == {"path": "greet.py", "name": "greet", "kind": "function", "start_line": 1, "end_line": 2}
+
+
+def test_symbols_of_an_unknown_kind_of_file_is_exit_1(repo):
+    (repo / "notes.xyz").write_text("hello\n")
+    result = run_cli("symbols", "notes.xyz")
+    assert result.exit_code == 1 and "no grammar" in result.stderr
+    assert run_cli("symbols", "missing.py").exit_code == 1

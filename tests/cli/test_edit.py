@@ -260,3 +260,30 @@ def test_a_looping_answer_is_cut_short_and_decoded_again_under_the_grammar(repo,
     assert 'return "Hello, " + name' in (repo / "greet.py").read_text()
     calls = run_cli("log", "show", result.json["run_id"], "--json").json["calls"]
     assert [(c["kind"], c["finish"]) for c in calls] == [("answer", "loop"), ("header", "eog"), ("body", "stop")]
+
+
+def test_search_format_through_the_cli(repo, tmp_path):
+    search = (
+        '@@ search greet.py\n```python\n    print("Hello, " + name)\n```\n'
+        '```python\n    return "Hello, " + name\n```\n@@ done'
+    )
+    result = edit_replay(tmp_path, INSTRUCTION, "greet.py", "--format", "search", answers=(search,))
+    assert result.exit_code == 0, result.stderr
+    assert 'return "Hello, " + name' in (repo / "greet.py").read_text()
+
+
+def test_an_operation_outside_the_format_is_not_accepted(repo, tmp_path):
+    # a replace answer under --format whole is a miss; nothing more is scripted, so exit 3
+    result = edit_replay(tmp_path, INSTRUCTION, "greet.py", "--format", "whole", answers=(RETURN_GREET,))
+    assert result.exit_code == 3
+    assert (repo / "greet.py").read_text() == GREET
+
+
+def test_edit_a_go_file(repo, tmp_path):
+    (repo / "shapes.go").write_text("package shapes\n\ntype Sq struct{ S int }\n\nfunc (s Sq) Perimeter() int {\n\treturn s.S * 3\n}\n")
+    git(repo, "add", "shapes.go")
+    git(repo, "commit", "-qm", "go")
+    fixed = "@@ replace shapes.go Sq.Perimeter\n```go\nfunc (s Sq) Perimeter() int {\n\treturn s.S * 4\n}\n```\n@@ done"
+    result = edit_replay(tmp_path, "fix the perimeter", "shapes.go", answers=(fixed,))
+    assert result.exit_code == 0, result.stderr
+    assert "\treturn s.S * 4\n" in (repo / "shapes.go").read_text()
