@@ -70,6 +70,10 @@ def _header_rules(
     return rules + _PATH_RULES
 
 
+def _block_counts(rules: list[str]) -> list[int]:
+    return sorted(int(r.split(" ")[0].removeprefix("header-")) for r in rules if r.startswith("header-"))
+
+
 def header_grammar(
     symbols: Mapping[str, Sequence[str]],
     containers: Mapping[str, Sequence[str]] | None = None,
@@ -77,8 +81,8 @@ def header_grammar(
 ) -> str:
     """One edit line, `@@ replace PATH NAME` and the like, naming only what exists."""
     rules = _header_rules(symbols, containers or {}, ops)
-    numbers = sorted(int(r.split(" ")[0].split("-")[1]) for r in rules if r.startswith("header-"))
-    return "\n".join([f'root ::= "@@ " ({" | ".join(f"header-{n}" for n in numbers)})', *rules]) + "\n"
+    headers = " | ".join(f"header-{n}" for n in _block_counts(rules))
+    return "\n".join([f'root ::= "@@ " ({headers})', *rules]) + "\n"
 
 
 def envelope_grammar(
@@ -88,8 +92,7 @@ def envelope_grammar(
 ) -> str:
     """A whole answer: edit lines, each followed by its code blocks, then `@@ done`."""
     rules = _header_rules(symbols, containers or {}, ops)
-    numbers = sorted(int(r.split(" ")[0].split("-")[1]) for r in rules if r.startswith("header-"))
-    edit = " | ".join(f'header-{n} "\\n"' + " code" * n for n in numbers)
+    edit = " | ".join(f'header-{n} "\\n"' + " code" * n for n in _block_counts(rules))
     return "\n".join(['root ::= "\\n"* edit+ "@@ done"', f'edit ::= "@@ " ({edit})', *rules, *_CODE_RULES]) + "\n"
 
 

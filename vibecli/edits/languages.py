@@ -19,6 +19,8 @@ class Language:
     wrappers: tuple[str, ...] = ()
     """Node types that wrap a definition and belong to its text: decorators, `export`, `template<>`."""
     fence: str = ""
+    query: str = ""
+    """The queries/*.scm file to use, when it is another language's (TSX reads TypeScript's)."""
 
 
 _LANGUAGES = {
@@ -27,7 +29,7 @@ _LANGUAGES = {
         Language("python", "tree_sitter_python", wrappers=("decorated_definition",), fence="python"),
         Language("javascript", "tree_sitter_javascript", wrappers=("export_statement",), fence="javascript"),
         Language("typescript", "tree_sitter_typescript", "language_typescript", wrappers=("export_statement",), fence="typescript"),
-        Language("tsx", "tree_sitter_typescript", "language_tsx", wrappers=("export_statement",), fence="tsx"),
+        Language("tsx", "tree_sitter_typescript", "language_tsx", wrappers=("export_statement",), fence="tsx", query="typescript"),
         Language("go", "tree_sitter_go", fence="go"),
         Language("rust", "tree_sitter_rust", fence="rust"),
         Language("java", "tree_sitter_java", fence="java"),
@@ -84,5 +86,5 @@ def parser(name: str):
 def definition_query(name: str):
     import tree_sitter
 
-    text = (Path(__file__).parent / "queries" / f"{name}.scm").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "queries" / f"{_LANGUAGES[name].query or name}.scm").read_text(encoding="utf-8")
     return tree_sitter.Query(ts_language(name), text)
