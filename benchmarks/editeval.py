@@ -32,7 +32,8 @@ def load_tasks(path: Path) -> list[dict]:
 
 
 def judge(code: str, task: dict, timeout: float = 10.0) -> bool:
-    program = task["context"].replace("{{Code}}", code) if "{{Code}}" in task["context"] else code
+    context = task.get("context") or ""
+    program = context.replace("{{Code}}", code) if "{{Code}}" in context else code
     program += "\n\n" + task["test"] + "\ncheck()\n"
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "judge.py").write_text(program)
@@ -128,18 +129,33 @@ def main() -> int:
     parser.add_argument("--formats", default="symbol")
     parser.add_argument("--limit", type=int, default=0, help="only the first N tasks")
     parser.add_argument("--out", type=Path, help="write every result and the summaries here as JSON")
+    parser.add_argument("--resume", type=Path, help="a JSON Lines file of results: done tasks are skipped, new ones appended")
     parser.add_argument("extra", nargs="*", help="more `vibecli edit` options, after --")
     args = parser.parse_args()
     tasks = load_tasks(args.data)
     if args.limit:
         tasks = tasks[: args.limit]
     summaries, everything = [], {}
+    done = {}
+    if args.resume and args.resume.exists():
+        for line in args.resume.read_text().splitlines():
+            row = json.loads(line)
+            done[(row["format"], row["task_id"])] = row
     for edit_format in args.formats.split(","):
         home = Path(tempfile.mkdtemp(prefix=f"editeval-{edit_format}-"))
+        if args.resume:
+            home = args.resume.with_suffix(f".{edit_format}.home")
+            home.mkdir(exist_ok=True)
         results = []
         for index, task in enumerate(tasks, 1):
+            if (edit_format, task["task_id"]) in done:
+                results.append(done[(edit_format, task["task_id"])])
+                continue
             result = run_task(task, edit_format, home, args.extra)
             results.append(result)
+            if args.resume:
+                with args.resume.open("a") as handle:
+                    handle.write(json.dumps({"format": edit_format, **result}) + "\n")
             print(f"[{edit_format} {index}/{len(tasks)}] {task['task_id']}: {result['status']}"
                   f"{' PASS' if result['passed'] else ''} {result['seconds']}s", file=sys.stderr, flush=True)
         summary = summarize(edit_format, results, home)
