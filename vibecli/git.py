@@ -84,6 +84,17 @@ class GitRepo:
         except git.exc.GitCommandError as exc:
             raise _error("commit", exc) from None
 
+    def forget_added(self, relpath: str) -> None:
+        """Unstage a file vibecli added for a commit that did not happen."""
+        try:
+            if self._tracked(relpath) and not self._in_head(relpath):
+                self._git("rm", "--cached", "--quiet", "--force", "--", relpath)
+        except git.exc.GitCommandError as exc:
+            raise _error("rm --cached", exc) from None
+
+    def _in_head(self, relpath: str) -> bool:
+        return self.has_head() and _exists_in(self.repo.head.commit, relpath)
+
     def tracked_files(self) -> list[str]:
         try:
             return [p for p in self._git("ls-files", "-z").split("\0") if p]

@@ -12,7 +12,7 @@ import typer
 
 from vibecli import paths
 from vibecli.cli.console import Env
-from vibecli.core import VibeError
+from vibecli.core import Terminated, VibeError
 from vibecli.settings import Settings, load_settings
 
 
@@ -81,5 +81,8 @@ def handled(env: Env) -> Iterator[None]:
         env.error(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        env.error(VibeError("interrupted"))
+        env.error(VibeError("interrupted; the files are as they were"))
         raise typer.Exit(130) from None
+    except Terminated:
+        env.error(VibeError("terminated; the files are as they were"))
+        raise typer.Exit(143) from None
