@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GREET, RETURN_GREET, git
+from conftest import GREET, answer, git
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_SCRIPT = '''import sys
@@ -45,8 +45,8 @@ def _hook_repo(repo: Path, tmp_path: Path, config: str) -> None:
 
 def test_hook_with_the_replay_backend_fixes_and_fails_the_commit(repo, tmp_path, vibecli_home):
     answers = tmp_path / "answers.jsonl"
-    fixed = RETURN_GREET.replace('def greet(name):\\n    return "Hello, " + name\\n', "")
-    answers.write_text(json.dumps({"text": fixed}) + "\n")
+    fixed = GREET.replace('print("Hello, " + name)', 'return "Hello, " + name') + "\n\nmessage = greet\n"
+    answers.write_text(json.dumps({"text": answer("greet.py", None, fixed, op="rewrite")}) + "\n")
     _hook_repo(repo, tmp_path, f"checks:\n  lint: python lint.py\nbackend: replay\nreplay_file: {answers}\n")
     proc = _try_repo(repo, vibecli_home, {})
     assert proc.returncode == 1, proc.stdout + proc.stderr

@@ -149,6 +149,8 @@ class EditAgent:
             self.progress.phase(f"Running the {name} check: {command}")
             result = run_check(name, command, self.workspace.root, self.settings.check_timeout)
             results.append(result)
+            self.progress.event("check", name=name, passed=result.passed, exit_code=result.exit_code,
+                                seconds=round(result.seconds, 3), round=self.report.rounds)
             self.report.checks.append(
                 {"name": name, "command": command, "exit_code": result.exit_code, "passed": result.passed,
                  "seconds": round(result.seconds, 3), "problems": [str(p) for p in result.problems][:50],

@@ -5,11 +5,12 @@ ask -> parse -> check -> (retry with the error), over plain data. Nothing here w
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
-from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage
+from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
 from vibecli.edits import languages
 from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
 from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
@@ -64,6 +65,10 @@ class Progress(Protocol):
 
     def tokens(self, count: int) -> None: ...
 
+    def event(self, event: str, **data) -> None:
+        """A machine-readable step of the run (`--json-lines`)."""
+        ...
+
 
 class NoProgress:
     def phase(self, text: str) -> None:
@@ -71,6 +76,13 @@ class NoProgress:
 
     def tokens(self, count: int) -> None:
         pass
+
+    def event(self, event: str, **data) -> None:
+        pass
+
+
+class ModelTimeout(VibeError):
+    """The model ran past --timeout."""
 
 
 @dataclass
@@ -90,6 +102,7 @@ class Conversation:
         self.progress = progress
         self.attempts = 0
         self.usage = Usage()
+        self.deadline = time.monotonic() + settings.timeout if settings.timeout else None
         self.last_answer = ""
         """The accepted answer as a retry prompt would quote it."""
 
@@ -120,6 +133,7 @@ class Conversation:
             except ReplayExhausted:
                 break
             call = self.run_record.calls[-1]
+            self.progress.event("attempt", attempt=attempt, constrained=constrained)
             try:
                 if call.finish == "loop":
                     raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
@@ -181,13 +195,21 @@ class Conversation:
             prompt, grammar=grammar, stop=stop, max_tokens=max_tokens, temperature=temperature
         )
         pieces: list[str] = []
+        loaded = self.usage.load_s
         try:
             for piece in generation:
                 pieces.append(piece)
-                self.progress.tokens(generation.usage.completion_tokens)
+                usage = generation.usage
+                if usage.load_s and not loaded:
+                    loaded = usage.load_s
+                    self.progress.event("model_loaded", model=self.backend.model_name, load_s=round(loaded, 3))
+                self.progress.tokens(usage.completion_tokens)
                 if _looping("".join(pieces[-64:])):
-                    generation.usage.finish = "loop"
+                    usage.finish = "loop"
                     break
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    usage.finish = "timeout"
+                    raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
         finally:
             close = getattr(generation.pieces, "close", None)
             if close:
@@ -198,5 +220,7 @@ class Conversation:
             call.prompt_tokens, call.completion_tokens = usage.prompt_tokens, usage.completion_tokens
             call.prompt_eval_s, call.generate_s = usage.prompt_eval_s, usage.generate_s
             self.usage.add(usage)
+            self.progress.event("call", attempt=attempt, kind=kind, finish=call.finish,
+                                prompt_tokens=call.prompt_tokens, completion_tokens=call.completion_tokens)
         return call.output
 

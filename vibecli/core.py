@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
+SCHEMA_VERSION = 1
+"""Of the --json report; raised when a key changes meaning or goes away (new keys do not raise it)."""
+
 # Exit codes, documented in the README and in `vibecli --help`.
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -162,6 +165,7 @@ class Report:
 
     def to_json(self) -> dict:
         return {
+            "schema_version": SCHEMA_VERSION,
             "status": self.status,
             "files": self.files,
             "commit": self.commit,

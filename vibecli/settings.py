@@ -52,6 +52,8 @@ class Settings:
     max_rounds: int = 3
     """Edits to try against failing checks before giving up with exit 4."""
     check_timeout: int = 600
+    timeout: int | None = None
+    """Seconds the model may take over one run (every attempt together); empty means no limit."""
     """Seconds each check may run."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
@@ -78,6 +80,7 @@ _TYPES = {
     "test_cmd": (str, type(None)),
     "max_rounds": (int,),
     "check_timeout": (int,),
+    "timeout": (int, type(None)),
 }
 
 
@@ -95,7 +98,7 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'edit_format' must be one of {', '.join(EDIT_FORMATS)}, not {value!r}")
     if key == "grammar" and value not in GRAMMAR_MODES:
         raise VibeError(f"{source}: 'grammar' must be one of {', '.join(GRAMMAR_MODES)}, not {value!r}")
-    if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads", "max_rounds", "check_timeout") \
+    if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads", "max_rounds", "check_timeout", "timeout") \
             and value is not None and value < 1:
         raise VibeError(f"{source}: '{key}' must be at least 1, not {value!r}")
     if key == "gpu_layers" and value < -1:

@@ -152,3 +152,59 @@ def test_sigterm_during_the_checks_puts_the_files_back(repo, tmp_path, vibecli_h
     assert proc.returncode == 143, err
     assert (repo / "greet.py").read_text() == GREET
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_json_reports_carry_a_schema_version_and_json_lines_stream_events(repo, tmp_path):
+    assert edit_replay(tmp_path, "x", "greet.py", "--dry-run", answers=(RETURN_GREET,)).json["schema_version"] == 1
+    _with_lint(repo)
+    replay = replay_file(tmp_path, STILL_PRINTS, RETURN_GREET)
+    result = run_cli("edit", "x", "greet.py", "--backend", "replay", "--replay-file", str(replay), "--json-lines",
+                     "--lint-cmd", LINT)
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[-2:] == ["applied", "done"] and kinds.count("attempt") == 2 and kinds.count("check") == 2
+    assert events[-1]["report"]["status"] == "applied" and result.exit_code == 0
+
+
+def test_batch_runs_tasks_in_order_with_one_commit_each(repo, tmp_path):
+    (repo / "b.py").write_text("def b():\n    return 1\n")
+    git(repo, "add", "b.py")
+    git(repo, "commit", "-qm", "b")
+    tasks = tmp_path / "tasks.yaml"
+    tasks.write_text("- instruction: return the greeting\n  paths: [greet.py]\n- instruction: return 2\n  paths: b.py\n")
+    two = answer("b.py", "b", "def b():\n    return 2\n")
+    replay = replay_file(tmp_path, RETURN_GREET, two)
+    before = int(git(repo, "rev-list", "--count", "HEAD"))
+    result = run_cli("batch", str(tasks), "--backend", "replay", "--replay-file", str(replay), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["status"] for r in result.json["results"]] == ["applied", "applied"]
+    assert int(git(repo, "rev-list", "--count", "HEAD")) == before + 2
+    assert "return 2" in (repo / "b.py").read_text()
+
+
+def test_batch_stops_at_the_first_failure_unless_keep_going(repo, tmp_path):
+    tasks = tmp_path / "tasks.yaml"
+    tasks.write_text("- instruction: one\n  paths: [greet.py]\n- instruction: two\n  paths: [greet.py]\n")
+    replay = replay_file(tmp_path, "garbage", "garbage", "garbage", RETURN_GREET)
+    result = run_cli("batch", str(tasks), "--backend", "replay", "--replay-file", str(replay), "--json",
+                     "--max-attempts", "2")
+    assert result.exit_code == 3 and len(result.json["results"]) == 1
+    replay = replay_file(tmp_path, "garbage", "garbage", RETURN_GREET)
+    result = run_cli("batch", str(tasks), "--backend", "replay", "--replay-file", str(replay), "--json",
+                     "--max-attempts", "2", "--keep-going")
+    assert result.exit_code == 3 and [r["status"] for r in result.json["results"]] == ["rejected", "applied"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- instruction: x\n  files: [a.py]\n")
+    assert "unknown key 'files'" in run_cli("batch", str(bad)).stderr
+
+
+def test_timeout_bounds_the_model(repo, tmp_path, monkeypatch):
+    import itertools
+
+    import vibecli.conversation as conversation
+
+    # the clock jumps 100 s between the start of the run and the first token
+    monkeypatch.setattr(conversation.time, "monotonic", itertools.chain([0.0], itertools.repeat(100.0)).__next__)
+    result = edit_replay(tmp_path, "x", "greet.py", "--timeout", "5", answers=(RETURN_GREET,))
+    assert result.exit_code == 1 and "--timeout 5" in result.stderr
+    assert (repo / "greet.py").read_text() == GREET

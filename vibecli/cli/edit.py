@@ -38,13 +38,15 @@ def edit(
     no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
     no_git: o.NoGit = False,
+    timeout: o.Timeout = None,
     json_: o.Json = False,
+    json_lines: o.JsonLines = False,
     quiet: o.Quiet = False,
     verbose: o.Verbose = False,
 ) -> None:
     """Edit code with the local model: a checked patch, then a git commit."""
     given = dict(locals())
-    env = Env(json=json_, quiet=quiet, verbose=verbose)
+    env = Env(json=json_, json_lines=json_lines, quiet=quiet, verbose=verbose)
     with handled(env):
         if instruction_file and paths_ is None and instruction is not None:
             paths_, instruction = [instruction], None  # with --instruction-file, every argument is a path

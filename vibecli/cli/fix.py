@@ -38,7 +38,9 @@ def fix(
     keep_failed: o.KeepFailed = False,
     no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
+    timeout: o.Timeout = None,
     json_: o.Json = False,
+    json_lines: o.JsonLines = False,
     quiet: o.Quiet = False,
     verbose: o.Verbose = False,
 ) -> None:
@@ -47,7 +49,7 @@ def fix(
     Nothing to fix is exit 0 without loading the model. Inside a pre-commit hook (PRE_COMMIT set) the files are edited but not committed, and the exit is 1 when a file changed, so the commit is retried, as formatters do.
     """  # noqa: E501
     given = dict(locals())
-    env = Env(json=json_, quiet=quiet, verbose=verbose)
+    env = Env(json=json_, json_lines=json_lines, quiet=quiet, verbose=verbose)
     hook = bool(os.environ.get("PRE_COMMIT"))
     with handled(env):
         flags = {k: given[k] for k in o.SETTING_FLAGS}

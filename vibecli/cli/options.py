@@ -43,8 +43,11 @@ TestCmd = Annotated[Optional[str], typer.Option("--test-cmd", help="Test command
 MaxRounds = Annotated[Optional[int], typer.Option("--max-rounds", help="Edits to try against failing checks before exit 4.", rich_help_panel=CHECKS)]
 KeepFailed = Annotated[bool, typer.Option("--keep-failed", help="When the checks still fail, leave the last attempt uncommitted.", rich_help_panel=CHECKS)]
 
+Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the model may take over the whole run.", rich_help_panel=MODEL)]
+JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
+
 SETTING_FLAGS = (
     "model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
-    "edit_format", "lint_cmd", "test_cmd", "max_rounds",
+    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout",
 )
 """Command-line options that are also settings (the highest layer)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from vibecli import paths
-from vibecli.cli.console import Env, LiveProgress
+from vibecli.cli.console import Env, JsonLinesProgress, LiveProgress
 from vibecli.cli.wiring import backend_for, find_repo, new_run_id, settings_for
 from vibecli.core import Refused, Report, UsageError, VibeError
 
@@ -58,7 +58,7 @@ def read_instruction(instruction: str | None, instruction_file: str | None) -> s
     return instruction
 
 
-def run_job(env: Env, job: Job, place: Place, settings) -> Report:
+def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = None) -> Report:
     from vibecli.agent import EditAgent, EditRequest
     from vibecli.logbook import Logbook, RunRecord
     from vibecli.workspace import Workspace
@@ -68,9 +68,9 @@ def run_job(env: Env, job: Job, place: Place, settings) -> Report:
     logbook = Logbook(paths.logbook_file()) if settings.log else None
     report = None
     try:
-        with LiveProgress(env) as progress:
+        with (JsonLinesProgress(env) if env.json_lines else LiveProgress(env)) as progress:
             progress.phase("Loading the model")
-            backend = backend_for(settings, env)
+            backend = backend_for(settings, env, backends)
             run.model, run.model_sha256, run.backend = backend.model_name, backend.model_sha256, backend.name
             run.settings = dict(vars(settings))
             confirm = confirmer(env, settings, job.yes)
@@ -108,14 +108,16 @@ def confirmer(env: Env, settings, yes: bool):
 
 
 def show(env: Env, report: Report, dry_run: bool) -> None:
-    if env.json:
+    if env.machine:
         obj = report.to_json()
         obj["dry_run"] = dry_run
-        env.emit_json(obj)
+        if env.json_lines and report.status == "applied":
+            env.emit_json({"event": "applied", "files": report.files, "commit": report.commit})
+        env.emit_json({"event": "done", "report": obj} if env.json_lines else obj)
     if report.exit_code != 0:
         env.error(VibeError.from_report(report), emit_json=False)
         return
-    if env.json or env.quiet:
+    if env.machine or env.quiet:
         return
     env.diff(report.diff)
     u = report.usage

@@ -30,7 +30,16 @@ def find_repo(cwd: Path):
     return GitRepo.find(cwd)
 
 
-def backend_for(settings: Settings, env: Env):
+def backend_for(settings: Settings, env: Env, cache: dict | None = None):
+    """The backend for these settings; with a cache (a batch), made once and reused."""
+    if cache is None:
+        return _make_backend(settings, env)
+    if settings not in cache:
+        cache[settings] = _make_backend(settings, env)
+    return cache[settings]
+
+
+def _make_backend(settings: Settings, env: Env):
     from vibecli.backends import make_backend
 
     bar = _AssembleBar(env)
