@@ -89,6 +89,7 @@ class EditAgent:
             self.report.files = []
             self._finish("no_change", "not applied: declined at the prompt")
             return
+        head = self.repo.head_sha() if self.repo else None
         try:
             # from the first write on, any failure or interrupt puts the files back
             changes = self._write_and_check(request, files, changes, failures)
@@ -103,7 +104,8 @@ class EditAgent:
             message = commit_message(request.instruction, body, self.backend.model_name, self.report.run_id)
             self.report.commit = self.repo.commit_paths(self.report.files, message)
         except BaseException:
-            if not self.report.commit and not self.report.kept:
+            committed = self.report.commit or (self.repo is not None and self.repo.head_sha() != head)
+            if not committed and not self.report.kept:
                 self._restore(self._written)
             raise
         self._finish("applied", f"committed {self.report.commit[:12]}")

@@ -208,3 +208,27 @@ def test_timeout_bounds_the_model(repo, tmp_path, monkeypatch):
     result = edit_replay(tmp_path, "x", "greet.py", "--timeout", "5", answers=(RETURN_GREET,))
     assert result.exit_code == 1 and "--timeout 5" in result.stderr
     assert (repo / "greet.py").read_text() == GREET
+
+
+def test_sigterm_during_the_commit_leaves_head_index_and_files_as_they_were(repo, tmp_path, vibecli_home):
+    marker = tmp_path / "committing"
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\nsleep 30\n")
+    hook.chmod(0o755)
+    head = git(repo, "rev-parse", "HEAD")
+    replay = replay_file(tmp_path, RETURN_GREET)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vibecli", "edit", "x", "greet.py", "--backend", "replay", "--replay-file", str(replay)],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        env={**os.environ, "VIBECLI_HOME": str(vibecli_home)},
+    )
+    deadline = time.time() + 20
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143, err
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert (repo / "greet.py").read_text() == GREET
+    assert git(repo, "status", "--porcelain") == ""
+    assert not (repo / ".git" / "index.lock").exists()
