@@ -122,9 +122,9 @@ class EditAgent:
     ) -> list[Change]:
         """Write the change and run the checks; on failure, feed them back and try again, up to max_rounds."""
         commands = [(n, c) for n, c in (("lint", self.settings.lint_cmd), ("test", self.settings.test_cmd)) if c]
-        self._written: list[Change] = []
+        self._written = []
         for round_number in range(1, self.settings.max_rounds + 1):
-            self.report.rounds = round_number
+            self.report.rounds = round_number if commands else 0
             self._write(changes)
             results = self._run_checks(commands)
             failed = [r for r in results if not r.passed]
