@@ -46,3 +46,22 @@ def test_edit_on_the_embedded_model_lands_or_rejects_cleanly(repo, grammar, vibe
         assert f"Vibecli-Run: {report['run_id']}" in git(repo, "log", "-1", "--format=%B")
     else:
         assert (repo / "greet.py").read_bytes() == before
+
+
+def test_ctrl_c_during_generation_leaves_everything_as_it_was(repo, vibecli_home):
+    import signal
+
+    before = (repo / "greet.py").read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vibecli", "edit", "make greet() return the greeting", "greet.py", "--json-lines",
+         "--threads", "2"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        env={**os.environ, "VIBECLI_HOME": str(vibecli_home)},
+    )
+    first = json.loads(proc.stdout.readline())  # the model is loaded and generating
+    assert first["event"] == "model_loaded"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert (repo / "greet.py").read_bytes() == before
+    assert git(repo, "status", "--porcelain") == ""

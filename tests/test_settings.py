@@ -7,6 +7,7 @@ from vibecli.settings import Settings, load_settings
 
 
 def _load(tmp_path, user=None, project=None, env=None, flags=None):
+    tmp_path.mkdir(exist_ok=True)
     user_file = tmp_path / "config.yaml"
     if user is not None:
         user_file.write_text(user)
@@ -64,3 +65,11 @@ def test_environment_values_are_parsed_and_checked(tmp_path):
 def test_replay_backend_needs_a_file(tmp_path):
     with pytest.raises(VibeError, match="--replay-file"):
         _load(tmp_path, flags={"backend": "replay"})
+
+
+def test_checks_mapping_sets_the_commands(tmp_path):
+    s = _load(tmp_path, project="checks:\n  lint: ruff check .\n  test: pytest -q\nmax_rounds: 2\n")
+    assert (s.lint_cmd, s.test_cmd, s.max_rounds) == ("ruff check .", "pytest -q", 2)
+    assert _load(tmp_path / "x", env={"VIBECLI_TEST_CMD": "make test"}).test_cmd == "make test"
+    with pytest.raises(VibeError, match="'checks.typecheck'"):
+        _load(tmp_path, project="checks:\n  typecheck: mypy .\n")

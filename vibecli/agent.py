@@ -1,93 +1,29 @@
-"""The edit loop: gather files, ask the model, check its answer, apply, commit.
-
-run -> ask -> check -> (retry with the error) -> write -> commit, over plain data.
+"""The edit loop: gather files, get a checked change from the model, write it, run the
+project's checks (feeding failures back), commit. Interrupted at any moment, it leaves the
+work tree and index as they were.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
-from vibecli.backends.replay import ReplayExhausted
-from vibecli.core import (
-    EXIT_OK,
-    ApplyError,
-    Backend,
-    Edit,
-    EnvelopeError,
-    Refused,
-    Rejected,
-    Report,
-    UsageError,
-    VibeError,
-)
+from vibecli.checks import CheckResult, run_check
+from vibecli.conversation import Conversation, Failure, NoProgress, Progress
+from vibecli.core import EXIT_OK, Backend, ChecksFailed, Refused, Report, UsageError, VibeError
 from vibecli.edits import syntax
-from vibecli.edits import languages
-from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
+from vibecli.edits.apply import Change
 from vibecli.edits.diff import unified_diff
-from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
-from vibecli.edits.fileio import SourceFile, new_source, read_source, unchanged_on_disk, write_atomic
-from vibecli.edits.grammar import FORMATS, header_grammar
+from vibecli.edits.fileio import SourceFile, read_source, unchanged_on_disk, write_atomic
 from vibecli.git import GitRepo, commit_message
-from vibecli.logbook import Call, RunRecord
-from vibecli.prompts import edit_prompt
+from vibecli.logbook import RunRecord
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
-FREE_STOPS = [DONE, "\n=== ", "\n### "]
-# the code ends at its closing fence, or where the model starts a new section of the prompt
-BODY_STOPS = ["\n" + FENCE, "\n### ", "\n=== ", "\n@@ "]
-RETRY_TEMPERATURE = 0.5
-HEADER_TOKENS = 48
-
-
-def _token_budget(files: dict[str, SourceFile]) -> int:
-    """Enough tokens to rewrite every file in context once, with room to grow; code is ~3 bytes a token."""
-    size = sum(len(s.text.encode("utf-8")) for s in files.values())
-    return int(size / 3 * 1.5) + 128
-
-
-def _fence(path: str) -> str:
-    spec = languages.language_for(path)
-    return spec.fence if spec else ""
-
-
-def _check_format(edits: list[Edit], edit_format: str) -> None:
-    allowed = FORMATS[edit_format]
-    for edit in edits:
-        if edit.op not in allowed:
-            raise EnvelopeError(f"`@@ {edit.op}` is not part of this edit format; use {', '.join(allowed)}")
-
-
-def _shown(answer: str, finish: str) -> str:
-    """A rejected answer as the retry prompt quotes it. A looping one is left out: the model
-    copies what it is shown, so quoting it (or a "..." standing for its rest) primes more of it."""
-    if finish == "loop":
-        return ""
-    return "\n".join(answer.strip().split("\n")[:60])
-
-
-def _looping(tail: str) -> bool:
-    """A small model stuck repeating itself: the last six full lines hold at most two distinct lines."""
-    lines = tail.split("\n")[:-1][-6:]
-    return len(lines) == 6 and all(line.strip() for line in lines) and len(set(lines)) <= 2
-
-
-class Progress(Protocol):
-    def phase(self, text: str) -> None: ...
-
-    def tokens(self, count: int) -> None: ...
-
-
-class NoProgress:
-    def phase(self, text: str) -> None:
-        pass
-
-    def tokens(self, count: int) -> None:
-        pass
+__all__ = ["EditAgent", "EditRequest", "NoProgress", "Progress"]
 
 
 @dataclass(frozen=True)
@@ -97,12 +33,9 @@ class EditRequest:
     cwd: Path
     dry_run: bool = False
     allow_dirty: bool = False
-
-
-@dataclass
-class _Failure:
-    answer: str
-    error: str
+    keep_failed: bool = False
+    failures: tuple[Failure, ...] = ()
+    """What the model is told up front (for `fix`: what the checks reported)."""
 
 
 class EditAgent:
@@ -120,16 +53,19 @@ class EditAgent:
         self.workspace = workspace
         self.repo = repo
         self.settings = settings
-        self.run_record = run
         self.progress = progress or NoProgress()
         self.confirm = confirm
+        self.conversation = Conversation(backend, workspace, settings, run, self.progress)
+        self._written: list[Change] = []
         self.report = Report(run_id=run.id, model=backend.model_name, backend=backend.name)
+        self.report.usage = self.conversation.usage
 
     def run(self, request: EditRequest) -> Report:
         started = time.perf_counter()
         try:
             self._run(request)
         finally:
+            self.report.attempts = self.conversation.attempts
             self.report.total_s = time.perf_counter() - started
         return self.report
 
@@ -141,12 +77,8 @@ class EditAgent:
         dirty = self.repo.dirty(relpaths) if self.repo else []
         if dirty and not request.allow_dirty:
             raise Refused(f"{', '.join(dirty)} has uncommitted changes; commit them first or pass --allow-dirty")
-        changes = self._converse(request.instruction, files)
-        changes = [c for c in changes if c.new_text != c.source.text or not c.source.exists]
-        self.report.files = [c.relpath for c in changes]
-        self.report.diff = "".join(
-            unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changes
-        )
+        failures: list[Failure] = list(request.failures)
+        changes = self._propose(request.instruction, files, failures)
         if not changes:
             self._finish("no_change", "the model's answer changes nothing")
             return
@@ -157,18 +89,78 @@ class EditAgent:
             self.report.files = []
             self._finish("no_change", "not applied: declined at the prompt")
             return
-        self._write(changes)
-        if self.repo is None or not self.settings.commit:
-            self._finish("applied", "written; not committed")
-            return
-        if dirty:
-            self._finish("applied", f"written; not committed because {', '.join(dirty)} had uncommitted changes")
-            return
-        self.progress.phase("Committing")
-        body = f"Edited by vibecli from the request:\n\n{request.instruction.strip()}"
-        message = commit_message(request.instruction, body, self.backend.model_name, self.report.run_id)
-        self.report.commit = self.repo.commit_paths(self.report.files, message)
+        head = self.repo.head_sha() if self.repo else None
+        try:
+            # from the first write on, any failure or interrupt puts the files back
+            changes = self._write_and_check(request, files, changes, failures)
+            if self.repo is None or not self.settings.commit:
+                self._finish("applied", "written; not committed")
+                return
+            if dirty:
+                self._finish("applied", f"written; not committed because {', '.join(dirty)} had uncommitted changes")
+                return
+            self.progress.phase("Committing")
+            body = f"Edited by vibecli from the request:\n\n{request.instruction.strip()}"
+            message = commit_message(request.instruction, body, self.backend.model_name, self.report.run_id)
+            self.report.commit = self.repo.commit_paths(self.report.files, message)
+        except BaseException:
+            committed = self.report.commit or (self.repo is not None and self.repo.head_sha() != head)
+            if not committed and not self.report.kept:
+                self._restore(self._written)
+            raise
         self._finish("applied", f"committed {self.report.commit[:12]}")
+
+    def _propose(self, instruction: str, files: dict[str, SourceFile], failures: list[Failure]) -> list[Change]:
+        changes = self.conversation.propose(instruction, files, failures)
+        changes = [c for c in changes if c.new_text != c.source.text or not c.source.exists]
+        self.report.files = [c.relpath for c in changes]
+        self.report.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changes)
+        return changes
+
+    def _write_and_check(
+        self, request: EditRequest, files: dict[str, SourceFile], changes: list[Change], failures: list[Failure]
+    ) -> list[Change]:
+        """Write the change and run the checks; on failure, feed them back and try again, up to max_rounds."""
+        commands = [(n, c) for n, c in (("lint", self.settings.lint_cmd), ("test", self.settings.test_cmd)) if c]
+        self._written = []
+        for round_number in range(1, self.settings.max_rounds + 1):
+            self.report.rounds = round_number if commands else 0
+            self._write(changes)
+            results = self._run_checks(commands)
+            failed = [r for r in results if not r.passed]
+            if not failed:
+                return changes
+            self._restore(changes)
+            feedback = "\n\n".join(r.feedback() for r in failed)
+            failures.append(Failure(self.conversation.last_answer, f"it applied, but the checks failed:\n{feedback}"))
+            if round_number == self.settings.max_rounds:
+                break
+            changes = self._propose(request.instruction, files, failures)
+            if not changes:
+                break
+        if request.keep_failed and changes:
+            self._write(changes)
+            self.report.kept = True
+            raise ChecksFailed(f"the checks still fail after {self.report.rounds} round(s); the last attempt is "
+                               f"left uncommitted in {', '.join(self.report.files)}")
+        raise ChecksFailed(f"the checks still fail after {self.report.rounds} round(s); the files are as they were")
+
+    def _run_checks(self, commands: list[tuple[str, str]]) -> list[CheckResult]:
+        results = []
+        for name, command in commands:
+            self.progress.phase(f"Running the {name} check: {command}")
+            result = run_check(name, command, self.workspace.root, self.settings.check_timeout)
+            results.append(result)
+            self.progress.event("check", name=name, passed=result.passed, exit_code=result.exit_code,
+                                seconds=round(result.seconds, 3), round=self.report.rounds)
+            self.report.checks.append(
+                {"name": name, "command": command, "exit_code": result.exit_code, "passed": result.passed,
+                 "seconds": round(result.seconds, 3), "problems": [str(p) for p in result.problems][:50],
+                 "round": self.report.rounds}
+            )
+            if not result.passed:
+                break  # the tests of code that does not lint are not worth their time
+        return results
 
     def _finish(self, status: str, message: str) -> None:
         self.report.status = status
@@ -209,123 +201,26 @@ class EditAgent:
                 found.append(relpath)
         return found[:8]
 
-    def _converse(self, instruction: str, files: dict[str, SourceFile]) -> list[Change]:
-        context = Context.of(files)
-        symbols = context.symbols
-        edit_format = self.settings.edit_format
-        header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
-        shown = [
-            {"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()
-        ]
-        budget = min(self.settings.max_tokens, _token_budget(files))
-        mode = self.settings.grammar
-        constrained = mode == "always"
-        failures: list[_Failure] = []
-        last_error = "no answer"
-        for attempt in range(1, self.settings.max_attempts + 1):
-            prompt = edit_prompt(edit_format, shown, instruction.strip(), failures)
-            # a retry that decodes greedily again tends to repeat the same mistake
-            temperature = self.settings.temperature if not failures else max(self.settings.temperature, RETRY_TEMPERATURE)
-            self.report.attempts = attempt
-            try:
-                if constrained:
-                    answer = self._ask_constrained(attempt, prompt, header_rules, budget, temperature)
-                else:
-                    answer = self._ask(attempt, "answer", prompt, None, FREE_STOPS, budget, temperature)
-            except ReplayExhausted:
-                break
-            call = self.run_record.calls[-1]
-            try:
-                if call.finish == "loop":
-                    raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
-                edits = parse_envelope(answer)
-                call.edits = [asdict(e) for e in edits]
-                self._check_paths(edits)
-                _check_format(edits, edit_format)
-                check_addresses(edits, symbols)
-                new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
-                return apply_edits(edits, files, new_files)
-            except EnvelopeError as exc:
-                last_error = call.error = str(exc)
-                if mode == "lazy" and not constrained:
-                    constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
-                    continue
-                failures.append(_Failure(_shown(answer, call.finish), str(exc)))
-            except ApplyError as exc:
-                last_error = call.error = str(exc)
-                failures.append(_Failure(_shown(answer, call.finish), str(exc)))
-            except Refused as exc:
-                call.error = f"refused: {exc.message}"
-                raise Refused(f"the model's answer was refused: {exc.message}; nothing was written") from None
-        raise Rejected(f"the model's answers were rejected after {self.report.attempts} attempt(s): {last_error}")
-
-    def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
-        """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
-        header = self._ask(attempt, "header", prompt, header_rules, ["\n"], HEADER_TOKENS, temperature).strip()
-        match = HEADER.fullmatch(header)
-        if not match:  # only when the header ran out of tokens
-            return header
-        answer = header + "\n"
-        opening = f"{FENCE}{_fence(match.group(2))}\n"
-        for _ in range(BLOCKS.get(match.group(1), 1)):
-            answer += opening
-            body = self._ask(attempt, "body", prompt + answer, None, BODY_STOPS, budget, temperature)
-            if self.run_record.calls[-1].finish not in ("stop", "eog"):
-                return answer + body  # cut short: the parser says what is missing
-            answer += body.rstrip("\n") + ("\n" if body.strip() else "") + FENCE + "\n"
-        return answer + DONE
-
-    def _check_paths(self, edits: list[Edit]) -> None:
-        for edit in edits:
-            self.workspace.checked(edit.path)
-
-    def _ask(
-        self, attempt: int, kind: str, prompt: str, grammar: str | None, stop: list[str], max_tokens: int,
-        temperature: float,
-    ) -> str:
-        label = {"answer": "Asking", "header": "Choosing the edit", "body": "Writing the edit"}[kind]
-        self.progress.phase(f"{label} ({self.backend.model_name}, attempt {attempt})")
-        call = Call(
-            number=len(self.run_record.calls) + 1, attempt=attempt, kind=kind, temperature=temperature,
-            prompt=prompt, grammar=grammar, output="",
-        )
-        self.run_record.calls.append(call)
-        generation = self.backend.generate(
-            prompt, grammar=grammar, stop=stop, max_tokens=max_tokens, temperature=temperature
-        )
-        pieces: list[str] = []
-        try:
-            for piece in generation:
-                pieces.append(piece)
-                self.progress.tokens(generation.usage.completion_tokens)
-                if _looping("".join(pieces[-64:])):
-                    generation.usage.finish = "loop"
-                    break
-        finally:
-            close = getattr(generation.pieces, "close", None)
-            if close:
-                close()
-            call.output = "".join(pieces)
-            usage = generation.usage
-            call.finish = usage.finish
-            call.prompt_tokens, call.completion_tokens = usage.prompt_tokens, usage.completion_tokens
-            call.prompt_eval_s, call.generate_s = usage.prompt_eval_s, usage.generate_s
-            self.report.usage.add(usage)
-        return call.output
-
     def _write(self, changes: list[Change]) -> None:
         for change in changes:
             if not unchanged_on_disk(change.source):
                 raise Refused(f"{change.relpath} changed on disk while the model worked; nothing was written")
-        done: list[Change] = []
-        try:
-            for change in changes:
+        for change in changes:
+            self._written.append(change)
+            try:
                 write_atomic(change.source, change.new_text)
-                done.append(change)
-        except OSError as exc:
-            for change in done:
-                if change.source.exists:
-                    write_atomic(change.source, change.source.text)
-                else:
-                    change.source.path.unlink(missing_ok=True)
-            raise VibeError(f"cannot write {change.relpath}: {exc.strerror}; no file was changed") from None
+            except OSError as exc:
+                raise VibeError(f"cannot write {change.relpath}: {exc.strerror}; no file was changed") from None
+
+    def _restore(self, changes: list[Change]) -> None:
+        """Put every file back as it was read (a created file is removed, and unstaged if it was added)."""
+        for change in reversed(changes):
+            if change.source.exists:
+                write_atomic(change.source, change.source.text)
+            else:
+                change.source.path.unlink(missing_ok=True)
+                if self.repo is not None:
+                    self.repo.forget_added(change.relpath)
+        for change in changes:
+            if change in self._written:
+                self._written.remove(change)

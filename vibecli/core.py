@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
+SCHEMA_VERSION = 1
+"""Of the --json report; raised when a key changes meaning or goes away (new keys do not raise it)."""
+
 # Exit codes, documented in the README and in `vibecli --help`.
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_REJECTED = 3
+EXIT_CHECKS = 4
 EXIT_REFUSED = 5
 
 
@@ -30,6 +34,10 @@ class VibeError(Exception):
         return error
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that cleanup runs as for Ctrl-C."""
+
+
 class UsageError(VibeError):
     exit_code = EXIT_USAGE
 
@@ -46,6 +54,13 @@ class Rejected(VibeError):
 
     exit_code = EXIT_REJECTED
     status = "rejected"
+
+
+class ChecksFailed(VibeError):
+    """The edit applied, but the project's checks still fail after every round."""
+
+    exit_code = EXIT_CHECKS
+    status = "checks_failed"
 
 
 class EnvelopeError(Exception):
@@ -143,9 +158,14 @@ class Report:
     diff: str = ""
     message: str = ""
     exit_code: int = EXIT_OK
+    rounds: int = 0
+    checks: list[dict] = field(default_factory=list)
+    kept: bool = False
+    """A failing attempt was left in the work tree (--keep-failed)."""
 
     def to_json(self) -> dict:
         return {
+            "schema_version": SCHEMA_VERSION,
             "status": self.status,
             "files": self.files,
             "commit": self.commit,
@@ -164,6 +184,8 @@ class Report:
                 "total_s": round(self.total_s, 3),
             },
             "diff": self.diff,
+            "rounds": self.rounds,
+            "checks": self.checks,
             "message": self.message,
             "exit_code": self.exit_code,
         }

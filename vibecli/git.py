@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +80,43 @@ class GitRepo:
             untracked = [p for p in relpaths if not self._tracked(p)]
             if untracked:
                 self._git("add", "--", *untracked)
-            self.repo.git.execute(
-                ["git", *self._identity(), "commit", "--quiet", "--no-edit", "-m", message, "--only", "--", *relpaths]
-            )
+            self._interruptible(["commit", "--quiet", "--no-edit", "-m", message, "--only", "--", *relpaths])
             return self.repo.head.commit.hexsha
         except git.exc.GitCommandError as exc:
             raise _error("commit", exc) from None
+
+    def head_sha(self) -> str | None:
+        return self.repo.head.commit.hexsha if self.has_head() else None
+
+    def _interruptible(self, args: list[str]) -> None:
+        """Run git so that an interrupt stops it too: SIGTERM lets git remove its lock files,
+        and the user's hooks (which run inside `git commit`) stop with it."""
+        proc = subprocess.Popen(
+            ["git", *self._identity(), *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True,
+        )
+        try:
+            out, err = proc.communicate()
+        except BaseException:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            raise
+        if proc.returncode != 0:
+            raise git.exc.GitCommandError(["git", *args], proc.returncode, err, out)
+
+    def forget_added(self, relpath: str) -> None:
+        """Unstage a file vibecli added for a commit that did not happen."""
+        try:
+            if self._tracked(relpath) and not self._in_head(relpath):
+                self._git("rm", "--cached", "--quiet", "--force", "--", relpath)
+        except git.exc.GitCommandError as exc:
+            raise _error("rm --cached", exc) from None
+
+    def _in_head(self, relpath: str) -> bool:
+        return self.has_head() and _exists_in(self.repo.head.commit, relpath)
 
     def tracked_files(self) -> list[str]:
         try:

@@ -45,6 +45,16 @@ class Settings:
     """Record every run in the logbook."""
     commit: bool = True
     """Commit each applied edit."""
+    lint_cmd: str | None = None
+    """A lint command run after each edit (`checks: {lint: ...}` in YAML); failures go back to the model."""
+    test_cmd: str | None = None
+    """A test command run after the lint command (`checks: {test: ...}`)."""
+    max_rounds: int = 3
+    """Edits to try against failing checks before giving up with exit 4."""
+    check_timeout: int = 600
+    timeout: int | None = None
+    """Seconds the model may take over one run (every attempt together); empty means no limit."""
+    """Seconds each check may run."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
 
@@ -66,6 +76,11 @@ _TYPES = {
     "log": (bool,),
     "commit": (bool,),
     "confirm": (bool,),
+    "lint_cmd": (str, type(None)),
+    "test_cmd": (str, type(None)),
+    "max_rounds": (int,),
+    "check_timeout": (int,),
+    "timeout": (int, type(None)),
 }
 
 
@@ -83,13 +98,31 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'edit_format' must be one of {', '.join(EDIT_FORMATS)}, not {value!r}")
     if key == "grammar" and value not in GRAMMAR_MODES:
         raise VibeError(f"{source}: 'grammar' must be one of {', '.join(GRAMMAR_MODES)}, not {value!r}")
-    if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads") and value is not None and value < 1:
+    if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads", "max_rounds", "check_timeout", "timeout") \
+            and value is not None and value < 1:
         raise VibeError(f"{source}: '{key}' must be at least 1, not {value!r}")
     if key == "gpu_layers" and value < -1:
         raise VibeError(f"{source}: 'gpu_layers' must be -1 (all) or more, not {value!r}")
     if key == "temperature" and value < 0:
         raise VibeError(f"{source}: 'temperature' must not be negative, not {value!r}")
     return float(value) if key == "temperature" else value
+
+
+def _expand_checks(values: dict, source: str) -> dict:
+    """`checks: {lint: CMD, test: CMD}` is the YAML spelling of lint_cmd and test_cmd."""
+    if "checks" not in values:
+        return values
+    values = dict(values)
+    checks = values.pop("checks")
+    if checks is None:
+        return values
+    if not isinstance(checks, dict):
+        raise VibeError(f"{source}: 'checks' must be a mapping with 'lint' and/or 'test'")
+    for name, command in checks.items():
+        if name not in ("lint", "test"):
+            raise VibeError(f"{source}: unknown key 'checks.{name}' (known: lint, test)")
+        values[f"{name}_cmd"] = command
+    return values
 
 
 def _type_names(types: tuple) -> str:
@@ -164,6 +197,7 @@ def load_settings(
         path = project_root / PROJECT_FILE
         layers.append((str(path), _read_yaml(path)))
     for source, values in layers:
+        values = _expand_checks(values, source)
         settings = replace(settings, **{k: _check(k, v, source) for k, v in values.items()})
     settings = replace(settings, **{k: _check(k, v, "environment") for k, v in _from_env(environ).items()})
     given = {k: v for k, v in (flags or {}).items() if v is not None}

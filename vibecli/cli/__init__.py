@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
 
 from vibecli import __version__
-from vibecli.cli import edit, log, model, symbols, undo
+from vibecli.cli import batch, edit, fix, log, model, symbols, undo
 from vibecli.cli.options import EXIT_CODES_HELP
+from vibecli.core import Terminated
 
 app = typer.Typer(
     name="vibecli",
@@ -19,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(edit.app)
+app.add_typer(fix.app)
+app.add_typer(batch.app)
 app.add_typer(undo.app)
 app.add_typer(symbols.app)
 app.add_typer(log.app, name="log")
@@ -38,5 +42,10 @@ def root(
     """vibecli"""
 
 
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app(prog_name="vibecli")

@@ -16,6 +16,7 @@ from vibecli.core import EXIT_USAGE, Report, VibeError
 @dataclass
 class Env:
     json: bool = False
+    json_lines: bool = False
     quiet: bool = False
     verbose: bool = False
     out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
@@ -23,20 +24,25 @@ class Env:
 
     @property
     def interactive(self) -> bool:
-        return self.err.is_terminal and not self.json and not self.quiet
+        return self.err.is_terminal and not self.json and not self.json_lines and not self.quiet
+
+    @property
+    def machine(self) -> bool:
+        """Output is for a program: one JSON object, or JSON Lines."""
+        return self.json or self.json_lines
 
     def emit_json(self, obj: dict) -> None:
         sys.stdout.write(json.dumps(obj, indent=None, sort_keys=False) + "\n")
         sys.stdout.flush()
 
     def error(self, exc: VibeError, emit_json: bool = True) -> None:
-        if self.json and emit_json:
+        if self.machine and emit_json:
             report = Report(run_id="", status=exc.status, message=exc.message, exit_code=exc.exit_code)
-            self.emit_json(report.to_json())
+            self.emit_json({"event": "done", "report": report.to_json()} if self.json_lines else report.to_json())
         self.err.print(Text(f"vibecli: {_label(exc)}: {exc.message}"), style="red" if self.err.is_terminal else None)
 
     def info(self, message: str) -> None:
-        if not self.quiet and not self.json:
+        if not self.quiet and not self.machine:
             self.err.print(Text(message))
 
     def diff(self, text: str) -> None:
@@ -94,3 +100,31 @@ class LiveProgress:
         elapsed = now - self.first_token_at
         rate = f", {(count - 1) / elapsed:.1f} tok/s" if elapsed > 0.2 and count > 1 else ""
         self.status.update(f"{self.label}: {count} tokens{rate}")
+
+    def event(self, event: str, **data) -> None:
+        pass
+
+
+class JsonLinesProgress:
+    """`--json-lines`: every step as one JSON object a line, token counts every 16 tokens."""
+
+    def __init__(self, env: Env):
+        self.env = env
+        self.last = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def phase(self, text: str) -> None:
+        self.last = 0
+
+    def tokens(self, count: int) -> None:
+        if count - self.last >= 16:
+            self.last = count
+            self.event("token", count=count)
+
+    def event(self, event: str, **data) -> None:
+        self.env.emit_json({"event": event, "time": round(time.time(), 3), **data})

@@ -22,5 +22,32 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show llama.cpp's
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 applied or nothing to change; 1 error (bad input, config, model); 2 usage; "
-    "3 model output rejected after retries; 5 refused for safety."
+    "3 model output rejected after retries; 4 checks still failing; 5 refused for safety or needs confirmation; "
+    "130/143 interrupted. `fix --check`: 1 when it would change files."
 )
+
+CHECKS = "Checks"
+EDIT = "Edit"
+
+MaxAttempts = Annotated[Optional[int], typer.Option("--max-attempts", help="Answers to try before exit 3.", rich_help_panel=EDIT)]
+Grammar = Annotated[Optional[str], typer.Option("--grammar", help="lazy (default), always or off.", rich_help_panel=EDIT)]
+Format = Annotated[Optional[str], typer.Option("--format", help="Edit format: symbol (default), search or whole.", rich_help_panel=EDIT)]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Never ask before writing (overrides confirm: true).", rich_help_panel=EDIT)]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the diff; write and commit nothing.", rich_help_panel=EDIT)]
+NoCommit = Annotated[bool, typer.Option("--no-commit", help="Leave the change in the work tree.", rich_help_panel=EDIT)]
+AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Edit files with uncommitted changes (then not committed).", rich_help_panel=EDIT)]
+NoGit = Annotated[bool, typer.Option("--no-git", help="Work outside git: nothing is checked against or committed to git.", rich_help_panel=EDIT)]
+InstructionFile = Annotated[Optional[str], typer.Option("--instruction-file", help="Read the instruction from this file.", rich_help_panel=EDIT)]
+LintCmd = Annotated[Optional[str], typer.Option("--lint-cmd", help="Lint command run after the edit; failures go back to the model.", rich_help_panel=CHECKS)]
+TestCmd = Annotated[Optional[str], typer.Option("--test-cmd", help="Test command run after the lint command.", rich_help_panel=CHECKS)]
+MaxRounds = Annotated[Optional[int], typer.Option("--max-rounds", help="Edits to try against failing checks before exit 4.", rich_help_panel=CHECKS)]
+KeepFailed = Annotated[bool, typer.Option("--keep-failed", help="When the checks still fail, leave the last attempt uncommitted.", rich_help_panel=CHECKS)]
+
+Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the model may take over the whole run.", rich_help_panel=MODEL)]
+JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
+
+SETTING_FLAGS = (
+    "model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
+    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout",
+)
+"""Command-line options that are also settings (the highest layer)."""

@@ -12,7 +12,7 @@ import typer
 
 from vibecli import paths
 from vibecli.cli.console import Env
-from vibecli.core import VibeError
+from vibecli.core import Terminated, VibeError
 from vibecli.settings import Settings, load_settings
 
 
@@ -30,7 +30,16 @@ def find_repo(cwd: Path):
     return GitRepo.find(cwd)
 
 
-def backend_for(settings: Settings, env: Env):
+def backend_for(settings: Settings, env: Env, cache: dict | None = None):
+    """The backend for these settings; with a cache (a batch), made once and reused."""
+    if cache is None:
+        return _make_backend(settings, env)
+    if settings not in cache:
+        cache[settings] = _make_backend(settings, env)
+    return cache[settings]
+
+
+def _make_backend(settings: Settings, env: Env):
     from vibecli.backends import make_backend
 
     bar = _AssembleBar(env)
@@ -81,5 +90,8 @@ def handled(env: Env) -> Iterator[None]:
         env.error(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        env.error(VibeError("interrupted"))
+        env.error(VibeError("interrupted; the files are as they were"))
         raise typer.Exit(130) from None
+    except Terminated:
+        env.error(VibeError("terminated; the files are as they were"))
+        raise typer.Exit(143) from None

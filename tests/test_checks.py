@@ -1,0 +1,52 @@
+"""Check output parsed into file, line and message, for the tools people run."""
+
+from __future__ import annotations
+
+import pytest
+
+from vibecli.checks import CheckResult, Problem, parse_problems, run_check
+
+
+@pytest.mark.parametrize(
+    "output, expected",
+    [
+        ("greet.py:3:5: F401 [*] `os` imported but unused\nFound 1 error.\n",  # ruff
+         [Problem("greet.py", 3, "F401 [*] `os` imported but unused")]),
+        ("./pkg/a.py:10:1: E722 do not use bare 'except'\n", [Problem("pkg/a.py", 10, "E722 do not use bare 'except'")]),  # flake8
+        ("a.py:2:1: undefined name 'x'\n", [Problem("a.py", 2, "undefined name 'x'")]),  # pyflakes
+        ("a.py:4: error: Incompatible return value type  [return-value]\nFound 1 error in 1 file\n",  # mypy
+         [Problem("a.py", 4, "error: Incompatible return value type  [return-value]")]),
+        ("FAILED tests/test_a.py::test_add - assert 1 == 2\n",  # pytest summary
+         [Problem("tests/test_a.py", None, "test_add assert 1 == 2")]),
+        ("src/a.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.\n",  # tsc
+         [Problem("src/a.ts", 3, "error TS2322: Type 'string' is not assignable to type 'number'.")]),
+        ("# example.com/m\nvet: ./m.go:5:2: unreachable code\n", [Problem("m.go", 5, "unreachable code")]),  # go vet
+    ],
+)
+def test_known_formats(output, expected, tmp_path):
+    assert parse_problems(output, tmp_path) == expected
+
+
+def test_eslint_stylish_format(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.js").write_text("x\n")
+    output = "src/app.js\n  3:7   error  'y' is assigned a value but never used  no-unused-vars\n\n1 problem\n"
+    assert parse_problems(output, tmp_path) == [Problem("src/app.js", 3, "'y' is assigned a value but never used  no-unused-vars")]
+
+
+def test_unknown_output_goes_back_raw_and_trimmed():
+    result = CheckResult("test", "make check", 2, "boom " * 2000, 0.1)
+    text = result.feedback(limit=300)
+    assert text.startswith("`make check` failed (exit 2):") and "characters left out" in text
+    assert len(text) < 400
+
+
+def test_run_check_reports_exit_and_problems(tmp_path):
+    result = run_check("lint", "echo 'a.py:1:1: E1 bad' && exit 3", tmp_path)
+    assert (result.exit_code, result.passed, result.problems) == (3, False, [Problem("a.py", 1, "E1 bad")])
+    assert run_check("lint", "true", tmp_path).passed
+
+
+def test_run_check_time_limit_kills_the_whole_command(tmp_path):
+    result = run_check("test", "sleep 30 & sleep 30", tmp_path, timeout=0.5)
+    assert result.exit_code == 124 and result.seconds < 5

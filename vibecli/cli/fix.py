@@ -1,0 +1,122 @@
+"""`vibecli fix [PATHS...]`: run the checks, and have the model fix what they report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from vibecli.cli import options as o
+from vibecli.cli.console import Env
+from vibecli.cli.runner import Job, locate, run_job, show
+from vibecli.cli.wiring import handled, new_run_id, settings_for
+from vibecli.core import Report, UsageError
+
+app = typer.Typer()
+MAX_FILES = 8
+
+
+@app.command(epilog=o.EXIT_CODES_HELP)
+def fix(
+    paths_: Annotated[Optional[List[str]], typer.Argument(metavar="[PATHS]...", help="Files to fix (default: the files the checks name).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the fix would change files.")] = False,
+    model: o.Model = None,
+    backend: o.Backend = None,
+    replay_file: o.ReplayFile = None,
+    threads: o.Threads = None,
+    gpu_layers: o.GpuLayers = None,
+    seed: o.Seed = None,
+    max_tokens: o.MaxTokens = None,
+    max_attempts: o.MaxAttempts = None,
+    grammar: o.Grammar = None,
+    edit_format: o.Format = None,
+    lint_cmd: o.LintCmd = None,
+    test_cmd: o.TestCmd = None,
+    max_rounds: o.MaxRounds = None,
+    keep_failed: o.KeepFailed = False,
+    no_commit: o.NoCommit = False,
+    allow_dirty: o.AllowDirty = False,
+    timeout: o.Timeout = None,
+    json_: o.Json = False,
+    json_lines: o.JsonLines = False,
+    quiet: o.Quiet = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Run the configured checks; when they fail, ask the model to fix what they report.
+
+    Nothing to fix is exit 0 without loading the model. Inside a pre-commit hook (PRE_COMMIT set) the files are edited but not committed, and the exit is 1 when a file changed, so the commit is retried, as formatters do.
+    """  # noqa: E501
+    given = dict(locals())
+    env = Env(json=json_, json_lines=json_lines, quiet=quiet, verbose=verbose)
+    hook = bool(os.environ.get("PRE_COMMIT"))
+    with handled(env):
+        flags = {k: given[k] for k in o.SETTING_FLAGS}
+        if no_commit or check or hook:
+            flags["commit"] = False
+        place = locate(False)
+        settings = settings_for(place.root, flags)
+        commands = [(n, c) for n, c in (("lint", settings.lint_cmd), ("test", settings.test_cmd)) if c]
+        if not commands:
+            raise UsageError("fix needs a check: --lint-cmd, --test-cmd, or checks: in .vibecli.yaml")
+        results = _baseline(commands, place.root, settings.check_timeout)
+        failed = [r for r in results if not r.passed]
+        targets = _targets(failed, paths_ or [], place)
+        if not failed or not targets:
+            report = _nothing_to_fix(results, bool(failed))
+        else:
+            feedback = "\n\n".join(r.feedback() for r in failed)
+            instruction = f"Fix the problems these checks report, changing as little as possible.\n{feedback}"
+            job = Job("fix", instruction, targets, flags, dry_run=check, allow_dirty=allow_dirty or hook,
+                      keep_failed=keep_failed, yes=True)
+            report = run_job(env, job, place, settings)
+            report.checks = [_as_json(r, 0) for r in results] + report.checks
+    show(env, report, check)
+    changed = report.exit_code == 0 and bool(report.files)
+    raise typer.Exit(1 if changed and (check or hook) else report.exit_code)
+
+
+def _baseline(commands, root: Path, timeout: int):
+    from vibecli.checks import run_check
+
+    results = []
+    for name, command in commands:
+        result = run_check(name, command, root, timeout)
+        results.append(result)
+        if not result.passed:
+            break
+    return results
+
+
+def _targets(failed, given: list[str], place) -> list[str]:
+    """The files to hand the model: those named, or else those the checks point at."""
+    from vibecli.edits.syntax import language_of
+    from vibecli.workspace import Workspace
+
+    workspace = Workspace(place.root)
+    named = [p.path for r in failed for p in r.problems]
+    if given:
+        relpaths = {workspace.user_path(p, place.cwd): p for p in given}
+        if not named:
+            return list(relpaths.values())  # unparsed output: every named file may be at fault
+        return [shown for rel, shown in relpaths.items() if rel in named][:MAX_FILES]
+    found = []
+    for rel in dict.fromkeys(named):
+        path = place.root / rel
+        if path.is_file() and language_of(rel) and not path.is_symlink():
+            found.append(str(path.relative_to(place.cwd) if path.is_relative_to(place.cwd) else path))
+    return found[:MAX_FILES]
+
+
+def _nothing_to_fix(results, failing: bool) -> Report:
+    message = "the checks fail, but not in the given files" if failing else "the checks pass: nothing to fix"
+    report = Report(run_id=new_run_id(), status="no_change", message=message)
+    report.checks = [_as_json(r, 0) for r in results]
+    return report
+
+
+def _as_json(result, round_number: int) -> dict:
+    return {"name": result.name, "command": result.command, "exit_code": result.exit_code, "passed": result.passed,
+            "seconds": round(result.seconds, 3), "problems": [str(p) for p in result.problems][:50],
+            "round": round_number}

@@ -1,0 +1,128 @@
+"""What `edit` and `fix` share: settings, the model, the agent, the logbook and the report."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from vibecli import paths
+from vibecli.cli.console import Env, JsonLinesProgress, LiveProgress
+from vibecli.cli.wiring import backend_for, find_repo, new_run_id, settings_for
+from vibecli.core import Refused, Report, UsageError, VibeError
+
+
+@dataclass
+class Job:
+    command: str
+    instruction: str
+    targets: list[str]
+    flags: dict
+    dry_run: bool = False
+    allow_dirty: bool = False
+    keep_failed: bool = False
+    no_git: bool = False
+    yes: bool = False
+    failures: tuple = ()
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Place:
+    cwd: Path
+    repo: object
+    root: Path
+
+
+def locate(no_git: bool) -> Place:
+    cwd = Path.cwd()
+    repo = None if no_git else find_repo(cwd)
+    return Place(cwd, repo, repo.root if repo else cwd)
+
+
+def read_instruction(instruction: str | None, instruction_file: str | None) -> str:
+    """From the argument, from `-` (standard input) or from --instruction-file."""
+    if instruction_file:
+        try:
+            return Path(instruction_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VibeError(f"cannot read the instruction file {instruction_file}: {exc}") from None
+    if instruction == "-":
+        return sys.stdin.read()
+    if instruction is None:
+        raise UsageError("give an instruction, `-` to read it from standard input, or --instruction-file")
+    return instruction
+
+
+def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = None) -> Report:
+    from vibecli.agent import EditAgent, EditRequest
+    from vibecli.logbook import Logbook, RunRecord
+    from vibecli.workspace import Workspace
+
+    run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
+                    repo_root=str(place.root))
+    logbook = Logbook(paths.logbook_file()) if settings.log else None
+    report = None
+    try:
+        with (JsonLinesProgress(env) if env.json_lines else LiveProgress(env)) as progress:
+            progress.phase("Loading the model")
+            backend = backend_for(settings, env, backends)
+            run.model, run.model_sha256, run.backend = backend.model_name, backend.model_sha256, backend.name
+            run.settings = dict(vars(settings))
+            confirm = confirmer(env, settings, job.yes)
+            agent = EditAgent(backend, Workspace(place.root), place.repo, settings, run, progress, confirm)
+            request = EditRequest(job.instruction, job.targets, place.cwd, job.dry_run, job.allow_dirty,
+                                  job.keep_failed, job.failures)
+            try:
+                report = agent.run(request)
+            except VibeError as exc:
+                report = agent.report
+                report.status, report.exit_code, report.message = exc.status, exc.exit_code, exc.message
+    finally:
+        if logbook is not None and report is not None:
+            report.total_s = time.perf_counter() - job.started
+            logbook.record(run, report)
+    report.total_s = time.perf_counter() - job.started
+    return report
+
+
+def confirmer(env: Env, settings, yes: bool):
+    """With `confirm: true`: ask at a terminal; where nobody can answer, refuse (exit 5), never hang."""
+    if yes or not settings.confirm:
+        return None
+    if env.json or os.environ.get("CI") or not (sys.stdin.isatty() and env.out.is_terminal):
+        def refuse(diff: str) -> bool:
+            raise Refused("confirm is on and nobody can answer here (not a terminal, or CI); pass --yes")
+
+        return refuse
+
+    def ask(diff: str) -> bool:
+        env.diff(diff)
+        return typer.confirm("Apply this change?", default=False)
+
+    return ask
+
+
+def show(env: Env, report: Report, dry_run: bool) -> None:
+    if env.machine:
+        obj = report.to_json()
+        obj["dry_run"] = dry_run
+        if env.json_lines and report.status == "applied":
+            env.emit_json({"event": "applied", "files": report.files, "commit": report.commit})
+        env.emit_json({"event": "done", "report": obj} if env.json_lines else obj)
+    if report.exit_code != 0:
+        env.error(VibeError.from_report(report), emit_json=False)
+        return
+    if env.machine or env.quiet:
+        return
+    env.diff(report.diff)
+    u = report.usage
+    env.info(
+        f"{report.status}: {report.message} · run {report.run_id} · {report.attempts} attempt(s) · "
+        f"{u.prompt_tokens}+{u.completion_tokens} tokens · {report.total_s:.1f}s "
+        f"(load {u.load_s:.1f}s, prompt {u.prompt_eval_s:.1f}s, generate {u.generate_s:.1f}s)"
+    )

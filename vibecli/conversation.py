@@ -1,0 +1,226 @@
+"""Asking the model for an edit and judging its answer: prompt, decode, parse, check, apply in memory.
+
+ask -> parse -> check -> (retry with the error), over plain data. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from vibecli.backends.replay import ReplayExhausted
+from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
+from vibecli.edits import languages
+from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
+from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
+from vibecli.edits.fileio import SourceFile, new_source
+from vibecli.edits.grammar import FORMATS, header_grammar
+from vibecli.logbook import Call, RunRecord
+from vibecli.prompts import edit_prompt
+from vibecli.settings import Settings
+from vibecli.workspace import Workspace
+
+FREE_STOPS = [DONE, "\n=== ", "\n### "]
+# the code ends at its closing fence, or where the model starts a new section of the prompt
+BODY_STOPS = ["\n" + FENCE, "\n### ", "\n=== ", "\n@@ "]
+RETRY_TEMPERATURE = 0.5
+HEADER_TOKENS = 48
+
+
+def _token_budget(files: dict[str, SourceFile]) -> int:
+    """Enough tokens to rewrite every file in context once, with room to grow; code is ~3 bytes a token."""
+    size = sum(len(s.text.encode("utf-8")) for s in files.values())
+    return int(size / 3 * 1.5) + 128
+
+
+def _fence(path: str) -> str:
+    spec = languages.language_for(path)
+    return spec.fence if spec else ""
+
+
+def _check_format(edits: list[Edit], edit_format: str) -> None:
+    allowed = FORMATS[edit_format]
+    for edit in edits:
+        if edit.op not in allowed:
+            raise EnvelopeError(f"`@@ {edit.op}` is not part of this edit format; use {', '.join(allowed)}")
+
+
+def _shown(answer: str, finish: str) -> str:
+    """A rejected answer as the retry prompt quotes it. A looping one is left out: the model
+    copies what it is shown, so quoting it (or a "..." standing for its rest) primes more of it."""
+    if finish == "loop":
+        return ""
+    return "\n".join(answer.strip().split("\n")[:60])
+
+
+def _looping(tail: str) -> bool:
+    """A small model stuck repeating itself: the last six full lines hold at most two distinct lines."""
+    lines = tail.split("\n")[:-1][-6:]
+    return len(lines) == 6 and all(line.strip() for line in lines) and len(set(lines)) <= 2
+
+
+class Progress(Protocol):
+    def phase(self, text: str) -> None: ...
+
+    def tokens(self, count: int) -> None: ...
+
+    def event(self, event: str, **data) -> None:
+        """A machine-readable step of the run (`--json-lines`)."""
+        ...
+
+
+class NoProgress:
+    def phase(self, text: str) -> None:
+        pass
+
+    def tokens(self, count: int) -> None:
+        pass
+
+    def event(self, event: str, **data) -> None:
+        pass
+
+
+class ModelTimeout(VibeError):
+    """The model ran past --timeout."""
+
+
+@dataclass
+class Failure:
+    """A rejected answer (or an edit whose checks failed) and why: shown to the model next time."""
+
+    answer: str
+    error: str
+
+
+class Conversation:
+    def __init__(self, backend: Backend, workspace: Workspace, settings: Settings, run: RunRecord, progress: Progress):
+        self.backend = backend
+        self.workspace = workspace
+        self.settings = settings
+        self.run_record = run
+        self.progress = progress
+        self.attempts = 0
+        self.usage = Usage()
+        self.deadline = time.monotonic() + settings.timeout if settings.timeout else None
+        self.last_answer = ""
+        """The accepted answer as a retry prompt would quote it."""
+
+    def propose(self, instruction: str, files: dict[str, SourceFile], failures: list[Failure]) -> list[Change]:
+        """Changes the model proposes, each checked; raises Rejected when every attempt failed."""
+        context = Context.of(files)
+        symbols = context.symbols
+        edit_format = self.settings.edit_format
+        header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
+        shown = [
+            {"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()
+        ]
+        budget = min(self.settings.max_tokens, _token_budget(files))
+        mode = self.settings.grammar
+        constrained = mode == "always"
+        last_error = "no answer"
+        for _ in range(self.settings.max_attempts):
+            self.attempts += 1
+            attempt = self.attempts
+            prompt = edit_prompt(edit_format, shown, instruction.strip(), failures)
+            # a retry that decodes greedily again tends to repeat the same mistake
+            temperature = self.settings.temperature if not failures else max(self.settings.temperature, RETRY_TEMPERATURE)
+            try:
+                if constrained:
+                    answer = self._ask_constrained(attempt, prompt, header_rules, budget, temperature)
+                else:
+                    answer = self._ask(attempt, "answer", prompt, None, FREE_STOPS, budget, temperature)
+            except ReplayExhausted:
+                break
+            call = self.run_record.calls[-1]
+            self.progress.event("attempt", attempt=attempt, constrained=constrained)
+            try:
+                if call.finish == "loop":
+                    raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
+                edits = parse_envelope(answer)
+                call.edits = [asdict(e) for e in edits]
+                self._check_paths(edits)
+                _check_format(edits, edit_format)
+                check_addresses(edits, symbols)
+                new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
+                changes = apply_edits(edits, files, new_files)
+                self.last_answer = _shown(answer, call.finish)
+                return changes
+            except EnvelopeError as exc:
+                last_error = call.error = str(exc)
+                if mode == "lazy" and not constrained:
+                    constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
+                    continue
+                failures.append(Failure(_shown(answer, call.finish), str(exc)))
+            except ApplyError as exc:
+                last_error = call.error = str(exc)
+                failures.append(Failure(_shown(answer, call.finish), str(exc)))
+            except Refused as exc:
+                call.error = f"refused: {exc.message}"
+                raise Refused(f"the model's answer was refused: {exc.message}; nothing was written") from None
+        raise Rejected(f"the model's answers were rejected after {self.attempts} attempt(s): {last_error}")
+
+    def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
+        """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
+        header = self._ask(attempt, "header", prompt, header_rules, ["\n"], HEADER_TOKENS, temperature).strip()
+        match = HEADER.fullmatch(header)
+        if not match:  # only when the header ran out of tokens
+            return header
+        answer = header + "\n"
+        opening = f"{FENCE}{_fence(match.group(2))}\n"
+        for _ in range(BLOCKS.get(match.group(1), 1)):
+            answer += opening
+            body = self._ask(attempt, "body", prompt + answer, None, BODY_STOPS, budget, temperature)
+            if self.run_record.calls[-1].finish not in ("stop", "eog"):
+                return answer + body  # cut short: the parser says what is missing
+            answer += body.rstrip("\n") + ("\n" if body.strip() else "") + FENCE + "\n"
+        return answer + DONE
+
+    def _check_paths(self, edits: list[Edit]) -> None:
+        for edit in edits:
+            self.workspace.checked(edit.path)
+
+    def _ask(
+        self, attempt: int, kind: str, prompt: str, grammar: str | None, stop: list[str], max_tokens: int,
+        temperature: float,
+    ) -> str:
+        label = {"answer": "Asking", "header": "Choosing the edit", "body": "Writing the edit"}[kind]
+        self.progress.phase(f"{label} ({self.backend.model_name}, attempt {attempt})")
+        call = Call(
+            number=len(self.run_record.calls) + 1, attempt=attempt, kind=kind, temperature=temperature,
+            prompt=prompt, grammar=grammar, output="",
+        )
+        self.run_record.calls.append(call)
+        generation = self.backend.generate(
+            prompt, grammar=grammar, stop=stop, max_tokens=max_tokens, temperature=temperature
+        )
+        pieces: list[str] = []
+        loaded = self.usage.load_s
+        try:
+            for piece in generation:
+                pieces.append(piece)
+                usage = generation.usage
+                if usage.load_s and not loaded:
+                    loaded = usage.load_s
+                    self.progress.event("model_loaded", model=self.backend.model_name, load_s=round(loaded, 3))
+                self.progress.tokens(usage.completion_tokens)
+                if _looping("".join(pieces[-64:])):
+                    usage.finish = "loop"
+                    break
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    usage.finish = "timeout"
+                    raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
+        finally:
+            close = getattr(generation.pieces, "close", None)
+            if close:
+                close()
+            call.output = "".join(pieces)
+            usage = generation.usage
+            call.finish = usage.finish
+            call.prompt_tokens, call.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+            call.prompt_eval_s, call.generate_s = usage.prompt_eval_s, usage.generate_s
+            self.usage.add(usage)
+            self.progress.event("call", attempt=attempt, kind=kind, finish=call.finish,
+                                prompt_tokens=call.prompt_tokens, completion_tokens=call.completion_tokens)
+        return call.output
+
