@@ -25,6 +25,7 @@ FREE_STOPS = [DONE, "\n=== ", "\n### "]
 # the code ends at its closing fence, or where the model starts a new section of the prompt
 BODY_STOPS = ["\n" + FENCE, "\n### ", "\n=== ", "\n@@ "]
 RETRY_TEMPERATURE = 0.5
+NO_CHANGE = "the answer repeats the code unchanged, but the request asks for a change; write the changed code"
 HEADER_TOKENS = 48
 
 
@@ -119,7 +120,7 @@ class Conversation:
         mode = self.settings.grammar
         constrained = mode == "always"
         last_error = "no answer"
-        for _ in range(self.settings.max_attempts):
+        for remaining in reversed(range(self.settings.max_attempts)):
             self.attempts += 1
             attempt = self.attempts
             prompt = edit_prompt(edit_format, shown, instruction.strip(), failures)
@@ -145,6 +146,10 @@ class Conversation:
                 new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
                 changes = apply_edits(edits, files, new_files)
                 self.last_answer = _shown(answer, call.finish)
+                if remaining and all(c.source.exists and c.new_text == c.source.text for c in changes):
+                    # a small model often copies the code it was shown; an unchanged answer to a
+                    # request for a change is a miss while attempts remain (the last one may stand)
+                    raise ApplyError(NO_CHANGE)
                 return changes
             except EnvelopeError as exc:
                 last_error = call.error = str(exc)

@@ -67,11 +67,20 @@ def test_no_commit_leaves_the_change_in_the_work_tree(repo, tmp_path):
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
 
 
-def test_identical_answer_is_no_change(repo, tmp_path):
-    same = answer("greet.py", "greet", 'def greet(name):\n    print("Hello, " + name)\n')
-    result = edit_replay(tmp_path, INSTRUCTION, "greet.py", answers=(same,))
-    assert result.exit_code == 0 and result.json["status"] == "no_change"
+SAME = answer("greet.py", "greet", 'def greet(name):\n    print("Hello, " + name)\n')
+
+
+def test_an_unchanged_answer_is_asked_again_and_the_last_may_stand(repo, tmp_path):
+    result = edit_replay(tmp_path, INSTRUCTION, "greet.py", answers=(SAME, SAME, SAME))
+    assert result.exit_code == 0 and result.json["status"] == "no_change" and result.json["attempts"] == 3
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+def test_an_unchanged_answer_then_a_change_lands_the_change(repo, tmp_path):
+    result = edit_replay(tmp_path, INSTRUCTION, "greet.py", answers=(SAME, RETURN_GREET))
+    assert result.exit_code == 0 and result.json["status"] == "applied" and result.json["attempts"] == 2
+    calls = run_cli("log", "show", result.json["run_id"], "--json").json["calls"]
+    assert "repeats the code unchanged" in calls[0]["error"]
 
 
 def test_garbage_answers_exit_3_and_leave_the_file_byte_identical(repo, tmp_path):
