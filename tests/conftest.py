@@ -64,6 +64,15 @@ def answer(path: str, symbol: str | None, code: str, op: str = "replace") -> str
     return f"{head}\n```python\n{code}```\n@@ done"
 
 
+LINT_SCRIPT = '''import sys
+bad = [i for i, line in enumerate(open("greet.py"), 1) if "print(" in line]
+for i in bad:
+    print(f"greet.py:{i}:5: T201 `print` found")
+sys.exit(1 if bad else 0)
+'''
+"""A stand-in linter: flags every `print(` in greet.py, in the `path:line:col: message` format."""
+
+
 RETURN_GREET = answer("greet.py", "greet", 'def greet(name):\n    return "Hello, " + name\n')
 
 

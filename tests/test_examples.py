@@ -9,15 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from conftest import RETURN_GREET, git, replay_file
+from conftest import LINT_SCRIPT, RETURN_GREET, git, replay_file
 
 ROOT = Path(__file__).resolve().parent.parent
-LINT_SCRIPT = '''import sys
-bad = [i for i, line in enumerate(open("greet.py"), 1) if "print(" in line]
-for i in bad:
-    print(f"greet.py:{i}:5: T201 `print` found")
-sys.exit(1 if bad else 0)
-'''
 
 
 def test_github_actions_fix_step_runs_and_commits(repo, tmp_path, vibecli_home):

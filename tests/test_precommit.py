@@ -11,15 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GREET, answer, git
+from conftest import GREET, LINT_SCRIPT, answer, git
 
 ROOT = Path(__file__).resolve().parent.parent
-LINT_SCRIPT = '''import sys
-bad = [i for i, line in enumerate(open("greet.py"), 1) if "print(" in line]
-for i in bad:
-    print(f"greet.py:{i}:5: T201 `print` found")
-sys.exit(1 if bad else 0)
-'''
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

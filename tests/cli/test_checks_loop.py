@@ -9,15 +9,9 @@ import subprocess
 import sys
 import time
 
-from conftest import GREET, RETURN_GREET, answer, edit_replay, git, replay_file, run_cli
+from conftest import GREET, LINT_SCRIPT, RETURN_GREET, answer, edit_replay, git, replay_file, run_cli
 
 LINT = f'{sys.executable} lint.py'
-LINT_SCRIPT = '''import sys
-bad = [i for i, line in enumerate(open("greet.py"), 1) if "print(" in line]
-for i in bad:
-    print(f"greet.py:{i}:5: T201 `print` found")
-sys.exit(1 if bad else 0)
-'''
 STILL_PRINTS = answer("greet.py", "greet", 'def greet(name):\n    print("Hi, " + name)\n')
 
 
