@@ -172,3 +172,8 @@ def test_a_ten_thousand_line_file():
     assert text.count("\n") >= 10_000
     new = apply(text, Edit("replace", "m.py", "def f4321(x):\n    return x - 1\n", "f4321"))
     assert new == text.replace("return x + 4321\n", "return x - 1\n")
+
+
+def test_a_copy_that_only_loses_trailing_spaces_is_no_change():
+    text = "def f():\n    x = 1\n    \n    return x\n"
+    assert apply(text, Edit("replace", "m.py", "def f():\n    x = 1\n\n    return x\n", "f")) == text

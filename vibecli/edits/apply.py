@@ -86,8 +86,15 @@ def apply_edits(edits: list[Edit], files: Mapping[str, SourceFile], new_files: M
         by_path.setdefault(edit.path, []).append(edit)
     for relpath, file_edits in by_path.items():
         source = files.get(relpath) or new_files[relpath]
-        changes.append(Change(source, _apply_to_file(source, file_edits)))
+        text = _apply_to_file(source, file_edits)
+        if source.exists and _only_trailing_space_differs(text, source.text):
+            text = source.text  # a copy of the code is no change, even where re-indenting trimmed blank lines
+        changes.append(Change(source, text))
     return changes
+
+
+def _only_trailing_space_differs(a: str, b: str) -> bool:
+    return [line.rstrip() for line in a.rstrip().split("\n")] == [line.rstrip() for line in b.rstrip().split("\n")]
 
 
 def _apply_to_file(source: SourceFile, edits: list[Edit]) -> str:
