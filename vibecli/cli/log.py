@@ -7,7 +7,7 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from vibecli import paths
@@ -42,7 +42,11 @@ def log(
     if not runs:
         env.info("no runs logged yet")
         return
-    table = Table("run", "when", "status", "files", "commit", "instruction", box=None, pad_edge=False)
+    table = Table(
+        Column("run", no_wrap=True, min_width=12), Column("when", no_wrap=True, min_width=19),
+        Column("status", no_wrap=True, min_width=8), "files", Column("commit", no_wrap=True, min_width=12),
+        Column("instruction", no_wrap=True, overflow="ellipsis"), box=None, pad_edge=False,
+    )
     for r in runs:
         when = datetime.datetime.fromtimestamp(r["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(
