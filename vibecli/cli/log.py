@@ -44,7 +44,8 @@ def log(
         return
     table = Table(
         Column("run", no_wrap=True, min_width=12), Column("when", no_wrap=True, min_width=19),
-        Column("status", no_wrap=True, min_width=8), "files", Column("commit", no_wrap=True, min_width=12),
+        Column("status", no_wrap=True, min_width=8), Column("files", no_wrap=True, min_width=8, overflow="ellipsis"),
+        Column("commit", no_wrap=True, min_width=12),
         Column("instruction", no_wrap=True, overflow="ellipsis"), box=None, pad_edge=False,
     )
     for r in runs:
