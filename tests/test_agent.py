@@ -38,3 +38,28 @@ def test_a_file_changed_on_disk_during_generation_is_not_clobbered(repo, tmp_pat
     with pytest.raises(Refused, match="changed on disk"):
         agent.run(EditRequest("return it", ["greet.py"], repo))
     assert (repo / "greet.py").read_text() == GREET + "# saved meanwhile\n"
+
+
+def test_auto_format_asks_for_whole_small_files_and_anchored_edits_in_large_ones(tmp_path):
+    from vibecli.conversation import SMALL_FILE_LINES, resolve_format
+    from vibecli.edits.fileio import SourceFile
+
+    def source(lines: int) -> SourceFile:
+        return SourceFile("a.py", tmp_path / "a.py", "x = 1\n" * lines, "\n", False, 0o644, "")
+
+    assert resolve_format("auto", {"a.py": source(SMALL_FILE_LINES)}) == "whole"
+    assert resolve_format("auto", {"a.py": source(8), "b.py": source(SMALL_FILE_LINES + 1)}) == "symbol"
+    assert resolve_format("search", {"a.py": source(8)}) == "search"
+
+
+def test_auto_format_prompt_teaches_whole_files_for_a_small_file(repo, tmp_path):
+    replay = tmp_path / "a.jsonl"
+    replay.write_text('{"text": %s}\n' % __import__("json").dumps(RETURN_GREET))
+    backend = ReplayBackend(replay)
+    agent = EditAgent(
+        backend, Workspace(repo), GitRepo.find(repo), Settings(),
+        RunRecord(id="r2", command="edit", instruction="x", paths=["greet.py"], repo_root=str(repo)),
+    )
+    report = agent.run(EditRequest("return it", ["greet.py"], repo))
+    assert report.status == "applied"  # an anchored answer is still welcome under auto
+    assert "@@ rewrite PATH" in backend.prompts[0] and "@@ replace PATH NAME" not in backend.prompts[0]

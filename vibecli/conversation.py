@@ -40,7 +40,24 @@ def _fence(path: str) -> str:
     return spec.fence if spec else ""
 
 
+SMALL_FILE_LINES = 60
+"""`auto` asks for whole files when every file in context is at most this long. Measured on
+EditEval (files of 8 lines typically, 35 at most) whole files passed 4 of 191 against 1 for
+symbol-anchored edits, and took less time; on a 300-line file an anchored answer needs 24x
+fewer output tokens than a whole one (benchmarks/token_ratio.py)."""
+
+
+def resolve_format(edit_format: str, files: dict[str, SourceFile]) -> str:
+    if edit_format != "auto":
+        return edit_format
+    small = all(s.text.count("\n") <= SMALL_FILE_LINES for s in files.values())
+    return "whole" if small else "symbol"
+
+
 def _check_format(edits: list[Edit], edit_format: str) -> None:
+    """An explicit format is a contract; under `auto`, any well-formed operation is welcome."""
+    if edit_format == "auto":
+        return
     allowed = FORMATS[edit_format]
     for edit in edits:
         if edit.op not in allowed:
@@ -111,7 +128,7 @@ class Conversation:
         """Changes the model proposes, each checked; raises Rejected when every attempt failed."""
         context = Context.of(files)
         symbols = context.symbols
-        edit_format = self.settings.edit_format
+        edit_format = resolve_format(self.settings.edit_format, files)
         header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
         shown = [
             {"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()
@@ -141,7 +158,7 @@ class Conversation:
                 edits = parse_envelope(answer)
                 call.edits = [asdict(e) for e in edits]
                 self._check_paths(edits)
-                _check_format(edits, edit_format)
+                _check_format(edits, self.settings.edit_format)
                 check_addresses(edits, symbols)
                 new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
                 changes = apply_edits(edits, files, new_files)

@@ -11,7 +11,7 @@ from vibecli.core import VibeError
 
 PROJECT_FILE = ".vibecli.yaml"
 GRAMMAR_MODES = ("lazy", "always", "off")
-EDIT_FORMATS = ("symbol", "search", "whole")
+EDIT_FORMATS = ("auto", "symbol", "search", "whole")
 BACKENDS = ("llama", "replay")
 
 
@@ -35,8 +35,9 @@ class Settings:
     """Most tokens the model may generate for one answer."""
     max_attempts: int = 3
     """Answers to try before giving up with exit 3; each rejection goes back to the model."""
-    edit_format: str = "symbol"
-    """`symbol` (edits addressed by definition), `search` (search/replace blocks) or `whole` (whole files)."""
+    edit_format: str = "auto"
+    """`auto` (whole files when every file in context is small, else symbol), `symbol` (edits addressed
+    by definition), `search` (search/replace blocks) or `whole` (whole files)."""
     grammar: str = "lazy"
     """`lazy`: decode free, re-decode under the envelope grammar on a miss; `always`; `off`."""
     max_file_bytes: int = 1_000_000

@@ -31,7 +31,7 @@ EDIT = "Edit"
 
 MaxAttempts = Annotated[Optional[int], typer.Option("--max-attempts", help="Answers to try before exit 3.", rich_help_panel=EDIT)]
 Grammar = Annotated[Optional[str], typer.Option("--grammar", help="lazy (default), always or off.", rich_help_panel=EDIT)]
-Format = Annotated[Optional[str], typer.Option("--format", help="Edit format: symbol (default), search or whole.", rich_help_panel=EDIT)]
+Format = Annotated[Optional[str], typer.Option("--format", help="Edit format: auto (default: whole for small files, else symbol), symbol, search or whole.", rich_help_panel=EDIT)]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Never ask before writing (overrides confirm: true).", rich_help_panel=EDIT)]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the diff; write and commit nothing.", rich_help_panel=EDIT)]
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Leave the change in the work tree.", rich_help_panel=EDIT)]
