@@ -226,3 +226,12 @@ def test_sigterm_during_the_commit_leaves_head_index_and_files_as_they_were(repo
     assert (repo / "greet.py").read_text() == GREET
     assert git(repo, "status", "--porcelain") == ""
     assert not (repo / ".git" / "index.lock").exists()
+
+
+def test_fix_that_changes_nothing_while_the_checks_fail_is_exit_4(repo, tmp_path):
+    _with_lint(repo)
+    same = answer("greet.py", "greet", 'def greet(name):\n    print("Hello, " + name)\n')
+    replay = replay_file(tmp_path, same, same, same)
+    result = run_cli("fix", "--lint-cmd", LINT, "--backend", "replay", "--replay-file", str(replay), "--json")
+    assert result.exit_code == 4 and result.json["status"] == "checks_failed"
+    assert (repo / "greet.py").read_text() == GREET

@@ -12,7 +12,7 @@ from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.runner import Job, locate, run_job, show
 from vibecli.cli.wiring import handled, new_run_id, settings_for
-from vibecli.core import Report, UsageError
+from vibecli.core import EXIT_CHECKS, Report, UsageError
 
 app = typer.Typer()
 MAX_FILES = 8
@@ -72,6 +72,9 @@ def fix(
                       keep_failed=keep_failed, yes=True)
             report = run_job(env, job, place, settings)
             report.checks = [_as_json(r, 0) for r in results] + report.checks
+            if report.status == "no_change":  # the checks fail and the model found nothing to change
+                report.status, report.exit_code = "checks_failed", EXIT_CHECKS
+                report.message = "the model proposed no change; the checks still fail"
     show(env, report, check)
     changed = report.exit_code == 0 and bool(report.files)
     raise typer.Exit(1 if changed and (check or hook) else report.exit_code)
