@@ -153,11 +153,7 @@ class EditAgent:
             results.append(result)
             self.progress.event("check", name=name, passed=result.passed, exit_code=result.exit_code,
                                 seconds=round(result.seconds, 3), round=self.report.rounds)
-            self.report.checks.append(
-                {"name": name, "command": command, "exit_code": result.exit_code, "passed": result.passed,
-                 "seconds": round(result.seconds, 3), "problems": [str(p) for p in result.problems][:50],
-                 "round": self.report.rounds}
-            )
+            self.report.checks.append(result.to_json(self.report.rounds))
             if not result.passed:
                 break  # the tests of code that does not lint are not worth their time
         return results

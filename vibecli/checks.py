@@ -38,6 +38,12 @@ class CheckResult:
     def passed(self) -> bool:
         return self.exit_code == 0
 
+    def to_json(self, round_number: int) -> dict:
+        return {
+            "name": self.name, "command": self.command, "exit_code": self.exit_code, "passed": self.passed,
+            "seconds": round(self.seconds, 3), "problems": [str(p) for p in self.problems][:50], "round": round_number,
+        }
+
     def feedback(self, limit: int = MAX_FEEDBACK_CHARS) -> str:
         """What goes back to the model: parsed problems, or the raw output trimmed to fit."""
         if self.problems:

@@ -71,7 +71,7 @@ def fix(
             job = Job("fix", instruction, targets, flags, dry_run=check, allow_dirty=allow_dirty or hook,
                       keep_failed=keep_failed, yes=True)
             report = run_job(env, job, place, settings)
-            report.checks = [_as_json(r, 0) for r in results] + report.checks
+            report.checks = [r.to_json(0) for r in results] + report.checks
             if report.status == "no_change":  # the checks fail and the model found nothing to change
                 report.status, report.exit_code = "checks_failed", EXIT_CHECKS
                 report.message = "the model proposed no change; the checks still fail"
@@ -115,11 +115,5 @@ def _targets(failed, given: list[str], place) -> list[str]:
 def _nothing_to_fix(results, failing: bool) -> Report:
     message = "the checks fail, but not in the given files" if failing else "the checks pass: nothing to fix"
     report = Report(run_id=new_run_id(), status="no_change", message=message)
-    report.checks = [_as_json(r, 0) for r in results]
+    report.checks = [r.to_json(0) for r in results]
     return report
-
-
-def _as_json(result, round_number: int) -> dict:
-    return {"name": result.name, "command": result.command, "exit_code": result.exit_code, "passed": result.passed,
-            "seconds": round(result.seconds, 3), "problems": [str(p) for p in result.problems][:50],
-            "round": round_number}
