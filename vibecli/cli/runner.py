@@ -12,7 +12,7 @@ import typer
 
 from vibecli import paths
 from vibecli.cli.console import Env, JsonLinesProgress, LiveProgress
-from vibecli.cli.wiring import backend_for, find_repo, new_run_id, settings_for
+from vibecli.cli.wiring import backend_for, find_repo, new_run_id
 from vibecli.core import Refused, Report, UsageError, VibeError
 
 

@@ -9,7 +9,7 @@ from vibecli.core import ApplyError, Edit, EnvelopeError
 from vibecli.edits import syntax
 from vibecli.edits.envelope import SYMBOL_OPS
 from vibecli.edits.fileio import SourceFile
-from vibecli.edits.operations import CONTAINER_KINDS, Splice, splices
+from vibecli.edits.operations import CONTAINER_KINDS, splices
 
 # Languages where two definitions of one name in one scope are a mistake, not an overload.
 _NO_OVERLOADS = ("python", "javascript", "go", "rust", "c")
