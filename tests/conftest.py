@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -21,11 +22,29 @@ def vibecli_home(tmp_path, monkeypatch):
             monkeypatch.delenv(key)
     home = tmp_path / "home"
     monkeypatch.setenv("VIBECLI_HOME", str(home))
-    cache = Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
+    cache = _test_cache()
     # the embedded model is assembled once for the whole suite, not once per test
     (home / "cache").mkdir(parents=True)
     (home / "cache" / "models").symlink_to(_shared_models(cache), target_is_directory=True)
     return home
+
+
+@pytest.fixture(autouse=True)
+def one_model_at_a_time(request):
+    """Tests that run the real model wait for each other across processes (two pytest runs,
+    two checkouts): two llama.cpp processes on a small CPU run 10-20x slower than one."""
+    if request.node.get_closest_marker("model") is None:
+        yield
+        return
+    folder = _test_cache()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "model-tests.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _test_cache() -> Path:
+    return Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
 
 
 def _shared_models(cache: Path) -> Path:
@@ -103,7 +122,7 @@ def embedded_model(tmp_path_factory) -> Path:
     """The real embedded GGUF, assembled once into the shared test cache."""
     from vibecli.backends.embedded import embedded_model_path
 
-    cache = Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
+    cache = _test_cache()
     _shared_models(cache)
     return embedded_model_path(cache)
 
