@@ -21,8 +21,9 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INT, m
 def extractor_version() -> str:
     """Changes whenever what extract() produces may change: the queries and this package's version."""
     from vibecli import __version__
+    from vibecli.context.tags import EXTRACTOR_VERSION
 
-    digest = hashlib.sha1(__version__.encode() + _SCHEMA.encode())
+    digest = hashlib.sha1(f"{__version__} {EXTRACTOR_VERSION} {_SCHEMA}".encode())
     for folder in (Path(__file__).parent / "queries", Path(__file__).parent.parent / "edits" / "queries"):
         for path in sorted(folder.glob("*.scm")):
             digest.update(path.name.encode() + path.read_bytes())

@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 
 from vibecli.edits import languages, syntax
 
+EXTRACTOR_VERSION = 1
+"""Raise it when extract() changes what it produces: every cached tag is then read afresh."""
 SIGNATURE_CHARS = 100
 MINIFIED_LINE_CHARS = 1000
 """A file whose average line is longer than this is generated or minified: skipped."""
