@@ -102,12 +102,11 @@ def run(cmd: list[str]) -> dict:
     return out
 
 
-def measure(name: str, root: Path, focus: str, changed: str, aider: Path, work: Path) -> dict:
+def measure(name: str, root: Path, focus: str, changed: str, aider: Path | None, work: Path) -> dict:
     cache = work / f"{name}-tags.sqlite"
-    tools = {
-        "vibecli": lambda: run([sys.executable, "-c", VIBECLI, str(root), str(cache), focus]),
-        "aider": lambda: run([str(aider), "-c", AIDER, str(root), focus]),
-    }
+    tools = {"vibecli": lambda: run([sys.executable, "-c", VIBECLI, str(root), str(cache), focus])}
+    if aider is not None:
+        tools["aider"] = lambda: run([str(aider), "-c", AIDER, str(root), focus])
     for leftover in (cache, root / ".aider.tags.cache.v4"):
         shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
     results: dict[str, dict] = {tool: {} for tool in tools}
@@ -135,8 +134,9 @@ def main() -> int:
     parser.add_argument("--aider-venv", type=Path, default=Path.home() / ".cache" / "vibecli-bench" / "aider-venv")
     parser.add_argument("--out", type=Path, default=Path("repomap-results.json"))
     parser.add_argument("--only", choices=["large", "small"])
+    parser.add_argument("--skip-aider", action="store_true", help="vibecli alone (a quick re-measure)")
     args = parser.parse_args()
-    aider = aider_python(args.aider_venv)
+    aider = None if args.skip_aider else aider_python(args.aider_venv)
     work = Path(tempfile.mkdtemp(prefix="repomap-bench-"))
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     import jinja2
@@ -153,7 +153,12 @@ def main() -> int:
         root = copy_repo(source, work / name, ignore)
         results = measure(name, root, focus, changed, aider, work)
         report["repos"][name] = results
-        v, a = results["vibecli"], results["aider"]
+        v, a = results["vibecli"], results.get("aider")
+        if a is None:
+            print(f"\n{name}: {v['cold']['files']} source files; vibecli build seconds (process wall):")
+            for phase in ("cold", "warm", "changed"):
+                print(f"{phase:22}{v[phase]['build_s']:10.3f}   wall {v[phase]['wall_s']:.2f}")
+            continue
         print(f"\n{name}: {v['cold']['files']} source files for vibecli, {a['cold']['files']} files given to aider")
         print(f"{'':22}{'vibecli':>10}{'aider':>10}{'ratio':>8}   (build seconds, imports excluded; process wall)")
         for phase in ("cold", "warm", "changed"):
