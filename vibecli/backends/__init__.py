@@ -26,8 +26,10 @@ def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, 
     from vibecli.backends.embedded import embedded_model_path, file_sha256
     from vibecli.backends.gguf_info import read_gguf
 
-    if settings.model:
-        path = Path(settings.model).expanduser()
+    from vibecli.backends.registry import model_path
+
+    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
+    if path is not None:
         info = read_gguf(path)
         sha = file_sha256(path, cache_dir)
         return ModelFile(path, path.stem, sha, info.context_length, embedded=False)
