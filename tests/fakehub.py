@@ -199,14 +199,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_gguf(path: Path, *, chat_template: str | None = None, layers: int = 2, embd: int = 64,
-              context: int = 2048, file_type: int = 15, name: str = "tiny") -> Path:
-    """A small, real GGUF written with the `gguf` package (random weights, llama-shaped header)."""
+              context: int = 2048, file_type: int = 15, name: str = "tiny", claimed_layers: int | None = None) -> Path:
+    """A small, real GGUF written with the `gguf` package (random weights, llama-shaped header).
+    `claimed_layers` puts another block count in the header than the tensors hold (a huge "model")."""
     import gguf
     import numpy as np
 
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_name(name)
-    writer.add_block_count(layers)
+    writer.add_block_count(claimed_layers or layers)
     writer.add_context_length(context)
     writer.add_embedding_length(embd)
     writer.add_feed_forward_length(embd * 2)

@@ -58,6 +58,8 @@ class Settings:
     """Seconds each check may run."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
+    fit_check: bool = True
+    """Refuse (exit 5) to load a model whose weights and KV cache would not fit in free memory."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -82,6 +84,7 @@ _TYPES = {
     "max_rounds": (int,),
     "check_timeout": (int,),
     "timeout": (int, type(None)),
+    "fit_check": (bool,),
 }
 
 

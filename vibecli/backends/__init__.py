@@ -47,6 +47,7 @@ def make_backend(
     verbose: bool = False,
     assemble_progress: Callable[[int, int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Backend:
     if settings.backend == "replay":
         from vibecli.backends.replay import ReplayBackend
@@ -66,7 +67,25 @@ def make_backend(
         temperature=settings.temperature,
         verbose=verbose,
         acquire=lambda: model_lock(cache_dir, on_wait),
+        before_load=_fit_check(model.path, settings, on_note),
     )
+
+
+def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | None):
+    if not settings.fit_check:
+        return None
+    from vibecli.backends.fit import check_fit
+    from vibecli.backends.gguf_info import read_gguf
+
+    info = read_gguf(path)
+
+    def check(n_ctx: int) -> None:
+        estimate = check_fit(info, n_ctx, settings.gpu_layers)
+        for note in estimate.notes:
+            if on_note:
+                on_note(note)
+
+    return check
 
 
 _held: list[int] = []
