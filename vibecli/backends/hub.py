@@ -73,7 +73,7 @@ def list_gguf(repo: str, revision: str | None = None) -> Listing:
 
     _check_repo_id(repo)
     try:
-        info = HfApi().model_info(repo, revision=revision, files_metadata=True)
+        info = HfApi(endpoint=endpoint()).model_info(repo, revision=revision, files_metadata=True)
     except Exception as exc:  # noqa: BLE001 - every hub failure becomes one line, by type
         raise hub_error(exc, repo) from None
     files = []
@@ -179,8 +179,8 @@ def pull(listing: Listing, remote: RemoteFile, root: Path, progress: Progress | 
         free = shutil.disk_usage(folder).free
         if remote.size - have > free:
             raise OSError(errno.ENOSPC, "No space left on device")
-        url = hf_hub_url(listing.repo, remote.name, revision=listing.commit)
-        meta = get_hf_file_metadata(url)
+        url = hf_hub_url(listing.repo, remote.name, revision=listing.commit, endpoint=endpoint())
+        meta = get_hf_file_metadata(url, endpoint=endpoint())
         if meta.size is not None and meta.size != remote.size:
             raise VibeError(f"the hub reports two sizes for {remote.name} ({meta.size} and {remote.size}); not pulled")
         headers = build_hf_headers()
@@ -313,9 +313,10 @@ def _check_repo_id(repo: str) -> None:
 
 
 def endpoint() -> str:
+    """HF_ENDPOINT as it is now (huggingface_hub reads it once, at import)."""
     from huggingface_hub import constants
 
-    return constants.ENDPOINT
+    return os.environ.get("HF_ENDPOINT", "").rstrip("/") or constants.ENDPOINT
 
 
 def hub_error(exc: Exception, repo: str, filename: str | None = None) -> VibeError:

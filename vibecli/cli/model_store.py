@@ -97,7 +97,7 @@ def list_models(json_: o.Json = False) -> None:
     ]
     if not env.out.is_terminal:  # for scripts: one model a line, tab-separated, no header
         for row in rows:
-            env.out.print(Text("\t".join(row)))
+            typer.echo("\t".join(row))
         return
     from rich.table import Table
 
