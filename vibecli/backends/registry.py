@@ -2,7 +2,7 @@
 
 A model setting (`model:` in config, `--model`, `VIBECLI_MODEL`) is a path to a GGUF, the name of
 a pulled model (its file stem, or OWNER/REPO/STEM when two repositories hold the same file name),
-or `embedded`. Only GGUF headers are read here, never whole files.
+a model Ollama downloaded (`ollama:NAME:TAG`), or `embedded`. Only GGUF headers are read here, never whole files.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class PulledModel:
 class Entry:
     name: str
     source: str
-    """`embedded`, `pulled`, `user config` or `project config`."""
+    """`embedded`, `pulled`, `ollama`, `user config` or `project config`."""
     path: Path | None
     size: int | None = None
     architecture: str | None = None
@@ -83,6 +83,10 @@ def model_path(value: str, pulled_root: Path) -> Path | None:
     """The file a model setting means; None for the embedded model."""
     if value == EMBEDDED:
         return None
+    if value.startswith("ollama:"):
+        from vibecli.backends import ollama
+
+        return ollama.find(value).path
     path = Path(value).expanduser()
     if path.is_file() or looks_like_path(value):
         return path
@@ -152,9 +156,13 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
         entry = Entry(model.name, "pulled", model.path)
         entry.note = model.record.get("repo", "")
         result.append(entry)
+    from vibecli.backends import ollama
+
+    for model in ollama.models():
+        result.append(Entry(model.name, "ollama", model.path, note=model.digest[:19]))
     known = {e.path.resolve() for e in result if e.path is not None and e.path.exists()}
     for layer, value in configured.items():
-        if not value or value == EMBEDDED or not looks_like_path(value) and not Path(value).expanduser().exists():
+        if not value or value == EMBEDDED or value.startswith("ollama:") or not looks_like_path(value) and not Path(value).expanduser().exists():
             continue
         path = Path(value).expanduser()
         if path.exists() and path.resolve() in known:
