@@ -162,6 +162,8 @@ class Report:
     checks: list[dict] = field(default_factory=list)
     kept: bool = False
     """A failing attempt was left in the work tree (--keep-failed)."""
+    context: dict = field(default_factory=dict)
+    """How the prompt was filled: files chosen for the instruction, the repo map, what was left out."""
 
     def to_json(self) -> dict:
         return {
@@ -186,6 +188,7 @@ class Report:
             "diff": self.diff,
             "rounds": self.rounds,
             "checks": self.checks,
+            "context": self.context,
             "message": self.message,
             "exit_code": self.exit_code,
         }

@@ -53,11 +53,16 @@ class Settings:
     max_rounds: int = 3
     """Edits to try against failing checks before giving up with exit 4."""
     check_timeout: int = 600
+    """Seconds each check may run."""
     timeout: int | None = None
     """Seconds the model may take over one run (every attempt together); empty means no limit."""
-    """Seconds each check may run."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
+    map_tokens: int = 1024
+    """Tokens of repo map (the definitions of the other files that matter most) in each prompt; 0 for none.
+    Always cut to fit both this and the model's context."""
+    auto_files: int = 2
+    """When no file is named, how many files the repo map chooses to show the model."""
     fit_check: bool = True
     """Refuse (exit 5) to load a model whose weights and KV cache would not fit in free memory."""
 
@@ -84,6 +89,8 @@ _TYPES = {
     "max_rounds": (int,),
     "check_timeout": (int,),
     "timeout": (int, type(None)),
+    "map_tokens": (int,),
+    "auto_files": (int,),
     "fit_check": (bool,),
 }
 
@@ -105,6 +112,10 @@ def _check(key: str, value: Any, source: str) -> Any:
     if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads", "max_rounds", "check_timeout", "timeout") \
             and value is not None and value < 1:
         raise VibeError(f"{source}: '{key}' must be at least 1, not {value!r}")
+    if key in ("map_tokens",) and value < 0:
+        raise VibeError(f"{source}: '{key}' must be 0 or more, not {value!r}")
+    if key == "auto_files" and not 1 <= value <= 8:
+        raise VibeError(f"{source}: 'auto_files' must be from 1 to 8, not {value!r}")
     if key == "gpu_layers" and value < -1:
         raise VibeError(f"{source}: 'gpu_layers' must be -1 (all) or more, not {value!r}")
     if key == "temperature" and value < 0:

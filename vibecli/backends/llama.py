@@ -55,6 +55,7 @@ class LlamaCppBackend:
         """Called with n_ctx before each load (the fit check: it raises to refuse)."""
         self._llm = None
         self._n_ctx = 0
+        self._unreported_load_s = 0.0
         self._chat = None
         """The model's ChatTemplate; False when its GGUF has none; None before the first load."""
 
@@ -87,6 +88,12 @@ class LlamaCppBackend:
         self._n_ctx = n_ctx
         return time.perf_counter() - started
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a text in this model's own vocabulary (loads the model on first use)."""
+        if self._llm is None:  # sized as for a prompt twice this long: the map and the answer come on top
+            self._unreported_load_s += self._load(self._context_for(2 * len(text.encode("utf-8")), 1024))
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
     def _context_for(self, prompt_bytes: int, max_tokens: int) -> int:
         # Code tokenizes to about 3-4 bytes a token; half the bytes is a safe first guess,
         # checked against the real token count after loading.
@@ -112,8 +119,8 @@ class LlamaCppBackend:
         self, text: str, prefill: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
     ) -> Iterator[str]:
         encoded = (text + prefill).encode("utf-8")
-        if self._llm is None or self._n_ctx < self._context_for(len(encoded), max_tokens):
-            usage.load_s += self._load(max(self._n_ctx, self._context_for(len(encoded), max_tokens)))
+        if self._llm is None:
+            usage.load_s += self._load(self._context_for(len(encoded), max_tokens))
         tokens, stop = self._model_input(text, prefill, stop)
         needed = len(tokens) + max_tokens
         if needed > self._n_ctx:
@@ -125,6 +132,8 @@ class LlamaCppBackend:
             usage.load_s += self._load(min(self.context_length, -(-needed // _CTX_STEP) * _CTX_STEP))
         max_tokens = min(max_tokens, self._n_ctx - len(tokens))
         usage.prompt_tokens = len(tokens)
+        usage.load_s += self._unreported_load_s
+        self._unreported_load_s = 0.0
         yield from self._decode(tokens, grammar, stop, max_tokens, temp, usage)
 
     def _model_input(self, text: str, prefill: str, stop: list[str]) -> tuple[list[int], list[str]]:
@@ -263,3 +272,15 @@ def _partial_stop(text: str, stop: list[str]) -> int:
                 best = n
                 break
     return best
+
+
+def vocab_counter(model_path: Path) -> Callable[[str], int]:
+    """A token counter with a model's own vocabulary, without loading its weights."""
+    import llama_cpp
+
+    try:
+        with _quiet_stderr(True):
+            vocab = llama_cpp.Llama(str(model_path), vocab_only=True, verbose=False)
+    except (ValueError, RuntimeError) as exc:
+        raise VibeError(f"llama.cpp could not read the vocabulary of {model_path}: {exc}") from None
+    return lambda text: len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))

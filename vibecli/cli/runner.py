@@ -60,6 +60,8 @@ def read_instruction(instruction: str | None, instruction_file: str | None) -> s
 
 def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = None) -> Report:
     from vibecli.agent import EditAgent, EditRequest
+    from vibecli.context.cache import cache_file
+    from vibecli.context.repomap import RepoContext
     from vibecli.logbook import Logbook, RunRecord
     from vibecli.workspace import Workspace
 
@@ -74,7 +76,8 @@ def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = 
             run.model, run.model_sha256, run.backend = backend.model_name, backend.model_sha256, backend.name
             run.settings = dict(vars(settings))
             confirm = confirmer(env, settings, job.yes)
-            agent = EditAgent(backend, Workspace(place.root), place.repo, settings, run, progress, confirm)
+            context = RepoContext(place.root, cache_file(paths.cache_dir(), place.root), settings.max_file_bytes)
+            agent = EditAgent(backend, Workspace(place.root), place.repo, settings, run, progress, confirm, context)
             request = EditRequest(job.instruction, job.targets, place.cwd, job.dry_run, job.allow_dirty,
                                   job.keep_failed, job.failures)
             try:
