@@ -38,7 +38,11 @@ def pull(
     bar = _DownloadBar(env)
     with handled(env):
         listing = hub.list_gguf(repo, revision)
-        chosen, reason = hub.choose(listing, file, available_ram())
+        available = available_ram()
+        chosen, reason = hub.choose(listing, file, available)
+        if file and available and chosen.size > available * hub.HEADROOM:
+            env.info(f"note: {chosen.name} ({hub.human(chosen.size)}) leaves little of the {hub.human(available)} of "
+                     "memory available; the fit check may refuse to load it")
         if not file and not env.machine and not quiet:
             _show_listing(env, listing, chosen)
             env.info(f"Pulling {chosen.name}: {reason}")
