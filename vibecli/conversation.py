@@ -226,7 +226,7 @@ class Conversation:
         opening = f"{FENCE}{_fence(match.group(2))}\n"
         for _ in range(BLOCKS.get(match.group(1), 1)):
             answer += opening
-            body = self._ask(attempt, "body", prompt + answer, None, BODY_STOPS, budget, temperature)
+            body = self._ask(attempt, "body", prompt, None, BODY_STOPS, budget, temperature, prefill=answer)
             if self.run_record.calls[-1].finish not in ("stop", "eog"):
                 return answer + body  # cut short: the parser says what is missing
             answer += body.rstrip("\n") + ("\n" if body.strip() else "") + FENCE + "\n"
@@ -238,17 +238,21 @@ class Conversation:
 
     def _ask(
         self, attempt: int, kind: str, prompt: str, grammar: str | None, stop: list[str], max_tokens: int,
-        temperature: float,
+        temperature: float, prefill: str = "",
     ) -> str:
+        """`prefill`: the start of the answer, already decided; the model continues it."""
         label = {"answer": "Asking", "header": "Choosing the edit", "body": "Writing the edit"}[kind]
         self.progress.phase(f"{label} ({self.backend.model_name}, attempt {attempt})")
         call = Call(
             number=len(self.run_record.calls) + 1, attempt=attempt, kind=kind, temperature=temperature,
-            prompt=prompt, grammar=grammar, output="",
+            prompt=prompt + prefill, grammar=grammar, output="",
         )
         self.run_record.calls.append(call)
+        # a backend that renders a chat template must know where the prompt ends and the answer begins
+        extra = {"prefill": prefill} if prefill and getattr(self.backend, "takes_prefill", False) else {}
         generation = self.backend.generate(
-            prompt, grammar=grammar, stop=stop, max_tokens=max_tokens, temperature=temperature
+            prompt if extra else prompt + prefill, grammar=grammar, stop=stop, max_tokens=max_tokens,
+            temperature=temperature, **extra,
         )
         pieces: list[str] = []
         loaded = self.usage.load_s

@@ -37,6 +37,11 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP))
 
 
+def pulled_models_dir() -> Path:
+    """Models pulled from the Hugging Face hub: `<owner>--<repo>/<file>.gguf` with a `.json` record each."""
+    return cache_dir() / "pulled"
+
+
 def user_config_file() -> Path:
     return config_dir() / "config.yaml"
 

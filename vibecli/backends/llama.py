@@ -23,6 +23,8 @@ def _flatten(prompt: str | list[Message]) -> str:
 
 class LlamaCppBackend:
     name = "llama"
+    takes_prefill = True
+    """generate(prompt, prefill=...): the model's chat template wraps the prompt, not the prefill."""
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class LlamaCppBackend:
         temperature: float = 0.0,
         verbose: bool = False,
         acquire: Callable[[], None] | None = None,
+        before_load: Callable[[int], None] | None = None,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -48,9 +51,13 @@ class LlamaCppBackend:
         self.temperature = temperature
         self.verbose = verbose
         self._acquire = acquire
+        self._before_load = before_load
+        """Called with n_ctx before each load (the fit check: it raises to refuse)."""
         self._llm = None
         self._n_ctx = 0
         self._unreported_load_s = 0.0
+        self._chat = None
+        """The model's ChatTemplate; False when its GGUF has none; None before the first load."""
 
     def _load(self, n_ctx: int) -> float:
         """(Re)create the llama.cpp context; returns seconds spent."""
@@ -62,6 +69,8 @@ class LlamaCppBackend:
 
         logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG if self.verbose else logging.CRITICAL + 1)
         self._llm = None
+        if self._before_load is not None:
+            self._before_load(n_ctx)
         try:
             with _quiet_stderr(not self.verbose):
                 self._llm = llama_cpp.Llama(
@@ -100,18 +109,19 @@ class LlamaCppBackend:
         stop: list[str] | None = None,
         max_tokens: int = 512,
         temperature: float | None = None,
+        prefill: str = "",
     ) -> Generation:
         usage = Usage()
         temp = self.temperature if temperature is None else temperature
-        return Generation(self._stream(_flatten(prompt), grammar, stop or [], max_tokens, temp, usage), usage)
+        return Generation(self._stream(_flatten(prompt), prefill, grammar, stop or [], max_tokens, temp, usage), usage)
 
     def _stream(
-        self, text: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
+        self, text: str, prefill: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
     ) -> Iterator[str]:
-        encoded = text.encode("utf-8")
+        encoded = (text + prefill).encode("utf-8")
         if self._llm is None:
             usage.load_s += self._load(self._context_for(len(encoded), max_tokens))
-        tokens = self._llm.tokenize(encoded, add_bos=True, special=False)
+        tokens, stop = self._model_input(text, prefill, stop)
         needed = len(tokens) + max_tokens
         if needed > self._n_ctx:
             if len(tokens) + 16 > self.context_length:
@@ -125,6 +135,18 @@ class LlamaCppBackend:
         usage.load_s += self._unreported_load_s
         self._unreported_load_s = 0.0
         yield from self._decode(tokens, grammar, stop, max_tokens, temp, usage)
+
+    def _model_input(self, text: str, prefill: str, stop: list[str]) -> tuple[list[int], list[str]]:
+        """Tokens for the prompt: through the model's chat template when its GGUF has one (and then
+        also stopping at the template's end-of-sequence text), as plain text to complete otherwise."""
+        from vibecli.backends.chat_format import chat_tokens
+
+        if self._chat is None:
+            self._chat = _chat_template(self._llm)
+        if not self._chat:
+            return self._llm.tokenize((text + prefill).encode("utf-8"), add_bos=True, special=False), stop
+        tokens = chat_tokens(self._chat, text, prefill, self._llm.tokenize)
+        return tokens, (stop + [self._chat.eos_token] if self._chat.eos_token else stop)
 
     def _decode(self, tokens: list[int], grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage):
         import llama_cpp
@@ -197,6 +219,20 @@ class LlamaCppBackend:
         finally:
             if first_at is not None:
                 usage.generate_s = time.perf_counter() - first_at
+
+
+def _chat_template(llm):
+    from vibecli.backends.chat_format import ChatTemplate, template_of
+
+    source = template_of(llm.metadata)
+    if source is None:
+        return False
+    eos, bos = llm.token_eos(), llm.token_bos()
+    return ChatTemplate(
+        source,
+        bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+    )
 
 
 def grammar_is_valid(vocab, grammar: str) -> bool:

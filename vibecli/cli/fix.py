@@ -27,6 +27,7 @@ def fix(
     replay_file: o.ReplayFile = None,
     threads: o.Threads = None,
     gpu_layers: o.GpuLayers = None,
+    fit_check: o.FitCheck = None,
     seed: o.Seed = None,
     max_tokens: o.MaxTokens = None,
     max_attempts: o.MaxAttempts = None,

@@ -46,3 +46,8 @@ def info(model: o.Model = None, json_: o.Json = False) -> None:
         return
     for key, value in facts.items():
         env.out.print(Text(f"{key + ':':16}{value}"))
+
+
+from vibecli.cli import model_store  # noqa: E402  (pull, list, use, rm)
+
+model_store.register(app)

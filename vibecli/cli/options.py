@@ -46,8 +46,10 @@ KeepFailed = Annotated[bool, typer.Option("--keep-failed", help="When the checks
 Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the model may take over the whole run.", rich_help_panel=MODEL)]
 JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
 
+FitCheck = Annotated[Optional[bool], typer.Option("--fit-check/--no-fit-check", help="Refuse a model that would not fit in free memory (default), or load it anyway.", rich_help_panel=MODEL)]
+
 SETTING_FLAGS = (
     "model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
-    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout",
+    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout", "fit_check",
 )
 """Command-line options that are also settings (the highest layer)."""
