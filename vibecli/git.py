@@ -41,7 +41,10 @@ class GitRepo:
     @classmethod
     def find(cls, cwd: Path) -> "GitRepo":
         try:
-            repo = git.Repo(cwd, search_parent_directories=True)
+            # GitDB reads objects in process. The default keeps `git cat-file` running in our
+            # process group, where a Ctrl-C at the terminal kills it, and the cleanup after
+            # that Ctrl-C (is HEAD still where it was?) would then fail before the files are restored.
+            repo = git.Repo(cwd, search_parent_directories=True, odbt=git.GitDB)
         except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
             raise VibeError(f"not inside a git work tree: {cwd} (run `git init`, or pass --no-git)") from None
         if repo.bare or repo.working_tree_dir is None:
