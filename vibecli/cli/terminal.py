@@ -38,21 +38,21 @@ class Terminal:
         """One line; KeyboardInterrupt on Ctrl-C (the line is dropped), EOFError on Ctrl-D."""
         return self.session.prompt(message, default=default)
 
-    def choose(self, question: str, answers: dict[str, str]) -> str:
-        """One of `answers` (key: a word; value: its meaning), by its first letter or in full.
-        Ctrl-D answers the last one; Ctrl-C is a KeyboardInterrupt."""
+    def choose(self, question: str, options: list[str]) -> str:
+        """The first word of one of `options`, answered by its first letter or that word.
+        Ctrl-D answers the last option; Ctrl-C is a KeyboardInterrupt."""
         from prompt_toolkit import prompt
 
-        keys = list(answers)
-        shown = ", ".join(f"[{k[0]}]{k[1:]}" for k in keys)
+        words = [o.split()[0] for o in options]
+        shown = ", ".join(f"[{o[0]}]{o[1:]}" for o in options)
         while True:
             try:
                 reply = prompt(f"{question} {shown}: ").strip().lower()
             except EOFError:
-                return keys[-1]
-            for key in keys:
-                if reply and (reply == key or reply == key[0]):
-                    return key
+                return words[-1]
+            for word in words:
+                if reply and reply in (word, word[0]):
+                    return word
 
 
 def _completer(commands: Callable[[], list[str]], in_play: Callable[[], list[str]], tracked: Callable[[], list[str]]):
