@@ -104,6 +104,16 @@ def test_ci_set_at_a_terminal_still_never_waits_for_input(repo, vibecli_home):
     assert child.exitstatus == 2
 
 
+def test_outside_a_git_repository_is_one_line_exit_1(tmp_path, vibecli_home):
+    child = pexpect.spawn(sys.executable, ["-m", "vibecli"], cwd=str(tmp_path), encoding="utf-8", timeout=60,
+                          env={**{k: v for k, v in os.environ.items() if k != "CI"}, "VIBECLI_HOME": str(vibecli_home)})
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "vibecli: error: not inside a git work tree" in child.before and "--no-git" not in child.before
+    assert "Traceback" not in child.before
+
+
 def test_help_does_not_import_prompt_toolkit():
     code = "import sys, vibecli.cli; assert 'prompt_toolkit' not in sys.modules and 'pexpect' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -244,17 +254,26 @@ def test_run_output_goes_with_the_next_request(repo, tmp_path, vibecli_home):
 
 
 @pytest.mark.model
-def test_two_requests_on_the_embedded_model_load_it_once(repo, vibecli_home, embedded_model):
+def test_the_embedded_model_stays_loaded_and_survives_a_ctrl_c(repo, vibecli_home, embedded_model):
     s = start(repo, vibecli_home, "chat", "--threads", "2", "--max-attempts", "1")
     s.line("/add greet.py", "files in play")
-    for _ in range(2):
-        s.child.send("make greet return the greeting instead of printing it\r")
-        s.expect(r"(applied|no_change): |vibecli: rejected: ")
-        s.prompt()
-        compile((repo / "greet.py").read_text(), "greet.py", "exec")  # never an invalid file
-        assert git(repo, "status", "--porcelain") == ""  # committed, or nothing written
+    request = "make greet return the greeting instead of printing it"
+    s.child.send(request + "\r")
+    s.expect(r"(applied|no_change): |vibecli: rejected: ")  # one real request, whatever the small model answers
+    s.prompt()
+    compile((repo / "greet.py").read_text(), "greet.py", "exec")  # never an invalid file
+    assert git(repo, "status", "--porcelain") == ""  # committed, or nothing written
+    s.child.send(request + "\r")
+    s.expect(r"\d+ tokens")  # llama.cpp is generating
+    s.child.sendintr()
+    s.expect("cancelled: the files and the index are as they were")
+    s.prompt()
+    assert git(repo, "status", "--porcelain") == ""
+    s.child.send(request + "\r")  # the model, interrupted midway, still answers
+    s.expect(r"(applied|no_change): |vibecli: rejected: ")
+    s.prompt()
     s.line("/model", "model: gemma-3-270m-q4_k_m", r"loaded once in [\d.]+s · 2 request\(s\)")
     assert s.end() == 0
-    first, second = runs(vibecli_home)
+    first, second = runs(vibecli_home)  # the cancelled request left no run
     assert first["backend"] == "llama" and first["load_s"] > 0
-    assert second["load_s"] == 0  # the model stayed loaded
+    assert second["load_s"] == 0 and second["completion_tokens"] > 0  # the model stayed loaded

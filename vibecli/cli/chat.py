@@ -12,7 +12,7 @@ import typer
 from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import backend_for, handled, settings_for
-from vibecli.core import UsageError
+from vibecli.core import UsageError, VibeError
 
 app = typer.Typer()
 
@@ -94,7 +94,10 @@ def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool 
     previous = signal.signal(signal.SIGHUP, _hang_up)
     try:
         with handled(env):
-            place = locate(False)
+            try:
+                place = locate(False)
+            except VibeError as exc:  # the session has no --no-git
+                raise VibeError(exc.message.replace(", or pass --no-git", "")) from None
             settings = settings_for(place.root, flags)
             backend = backend_for(settings, env)
             Session(env, place, settings, backend, yes=yes, allow_dirty=allow_dirty).loop()
