@@ -3,9 +3,10 @@ copies of the same repository, with the same model and settings.
 
     python benchmarks/session.py [--threads 2] [--model PATH] [--no-lock]
 
-Both ways run in a pseudo-terminal, as a user runs them, and are timed from outside: the total
-time of each way (the session from its start to its end; the processes from the first start to
-the last exit), and for each request the time from pressing Enter to the first streamed token
+Both ways run in a pseudo-terminal, as a user runs them, taking turns request by request (so
+that both see the same load on a shared machine), and are timed from outside: the total time
+of each way (the session: its start, /add, each request from Enter to the next prompt, and its
+end; the processes: each from its start to its exit), and for each request the time from pressing Enter to the first streamed token
 (the progress line's first "N tokens"; Rich redraws it ~12 times a second, so each reading can
 be up to ~80 ms late, alike for both ways). Ends with the ratios, and a line per request to show
 that both ways got the same outcome.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -96,41 +96,56 @@ def outcome(child: pexpect.spawn) -> str:
     return f"{m.group(1)}: {m.group(2).strip()}" if m.group(1) else f"{m.group(3)}: {m.group(4).strip()[:60]}"
 
 
-def by_processes(repo: Path, env: dict, model_args: list[str]) -> tuple[float, list[float], list[str]]:
-    first_token, outcomes = [], []
-    started = time.perf_counter()
-    for request in REQUESTS:
-        enter = time.perf_counter()
-        child = spawn(["edit", request, "shop.py", *model_args], repo, env)
-        child.expect(TOKENS)
-        first_token.append(time.perf_counter() - enter)
-        child.expect(OUTCOME)
-        outcomes.append(outcome(child))
-        child.expect(pexpect.EOF)
-        child.close()
-    return time.perf_counter() - started, first_token, outcomes
+def edit_process(request: str, repo: Path, env: dict, model_args: list[str]) -> tuple[float, float, str]:
+    """One `vibecli edit`: (seconds from start to exit, from start to the first token, outcome)."""
+    enter = time.perf_counter()
+    child = spawn(["edit", request, "shop.py", *model_args], repo, env)
+    child.expect(TOKENS)
+    first = time.perf_counter() - enter
+    child.expect(OUTCOME)
+    result = outcome(child)
+    child.expect(pexpect.EOF)
+    child.close()
+    return time.perf_counter() - enter, first, result
 
 
-def by_session(repo: Path, env: dict, model_args: list[str]) -> tuple[float, list[float], list[str]]:
-    first_token, outcomes = [], []
+def session_request(child: pexpect.spawn, request: str) -> tuple[float, float, str]:
+    """One request in the open session: (seconds from Enter to the next prompt, to the first token, outcome)."""
+    enter = time.perf_counter()
+    child.send(request + "\r")
+    child.expect(TOKENS)
+    first = time.perf_counter() - enter
+    child.expect(OUTCOME)
+    result = outcome(child)
+    child.expect(PROMPT)
+    return time.perf_counter() - enter, first, result
+
+
+def both_ways(work: Path, model_args: list[str]) -> dict:
+    """The two ways take turns, request by request, so that both see the same load on the machine."""
+    homes = {name: work / name / "home" for name in ("processes", "session")}
+    for home in homes.values():
+        models_cache(home)
+    repos = {name: make_repo(work / name / "repo") for name in homes}
+    envs = {name: environment(home) for name, home in homes.items()}
+    runs: dict = {"processes": [], "session": []}
     started = time.perf_counter()
-    child = spawn(["chat", *model_args], repo, env)
+    child = spawn(["chat", *model_args], repos["session"], envs["session"])
     child.expect(PROMPT)
     child.send("/add shop.py\r")
     child.expect("files in play")
     child.expect(PROMPT)
+    overhead = time.perf_counter() - started
     for request in REQUESTS:
-        enter = time.perf_counter()
-        child.send(request + "\r")
-        child.expect(TOKENS)
-        first_token.append(time.perf_counter() - enter)
-        child.expect(OUTCOME)
-        outcomes.append(outcome(child))
-        child.expect(PROMPT)
+        runs["processes"].append(edit_process(request, repos["processes"], envs["processes"], model_args))
+        runs["session"].append(session_request(child, request))
+    ending = time.perf_counter()
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
-    return time.perf_counter() - started, first_token, outcomes
+    overhead += time.perf_counter() - ending
+    return {"processes": (sum(r[0] for r in runs["processes"]), runs["processes"]),
+            "session": (overhead + sum(r[0] for r in runs["session"]), runs["session"])}
 
 
 def models_cache(home: Path) -> None:
@@ -166,24 +181,23 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="vibecli-session-bench-"))
     try:
         with model_tests_lock(not args.no_lock):
-            results = {}
-            for name, way in (("processes", by_processes), ("session", by_session)):
-                home = work / name / "home"
-                models_cache(home)
-                results[name] = way(make_repo(work / name / "repo"), environment(home), model_args)
+            results = both_ways(work, model_args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    (p_total, p_first, p_out), (s_total, s_first, s_out) = results["processes"], results["session"]
+    (p_total, p_runs), (s_total, s_runs) = results["processes"], results["session"]
+    p_first, s_first = [r[1] for r in p_runs], [r[1] for r in s_runs]
     print(f"{len(REQUESTS)} requests, threads {args.threads}, model {args.model or 'embedded gemma-3-270m Q4_K_M'}")
-    print(f"{'request':<48} {'edit: first token':>18} {'session: first token':>21}  outcomes (edit | session)")
+    print(f"{'request':<40} {'edit: total':>11} {'first token':>11} {'session: total':>14} {'first token':>11}  "
+          "outcomes (edit | session)")
     for i, request in enumerate(REQUESTS):
-        print(f"{request[:47]:<48} {p_first[i]:>17.2f}s {s_first[i]:>20.2f}s  {p_out[i]} | {s_out[i]}")
+        print(f"{request[:39]:<40} {p_runs[i][0]:>10.2f}s {p_first[i]:>10.2f}s {s_runs[i][0]:>13.2f}s "
+              f"{s_first[i]:>10.2f}s  {p_runs[i][2]} | {s_runs[i][2]}")
     p_mean, s_mean = sum(p_first) / len(p_first), sum(s_first) / len(s_first)
     print(f"total: five edit processes {p_total:.1f}s, one session {s_total:.1f}s "
-          f"(session start and /add included): {p_total / s_total:.2f}x")
+          f"(its start, /add and end included): {p_total / s_total:.2f}x")
     print(f"Enter to first token, mean: edit {p_mean:.2f}s, session {s_mean:.2f}s: {p_mean / s_mean:.2f}x; "
           f"requests 2-5 only: edit {sum(p_first[1:]) / 4:.2f}s, session {sum(s_first[1:]) / 4:.2f}s")
-    same = sum(a.split(":")[0] == b.split(":")[0] for a, b in zip(p_out, s_out))
+    same = sum(a[2].split(":")[0] == b[2].split(":")[0] for a, b in zip(p_runs, s_runs))
     print(f"same outcome both ways: {same} of {len(REQUESTS)}")
     return 0
 

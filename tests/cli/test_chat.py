@@ -16,7 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import GREET, RETURN_GREET, git, replay_file
+from conftest import GREET, RETURN_GREET, git
 
 PROMPT = r"vibecli( \(no-commit\))?>"
 RETURNS = 'return "Hello, " + name'
@@ -38,7 +38,8 @@ class Session:
         try:
             self.child.expect(pattern)
         finally:
-            self.transcript += (self.child.before or "") + (self.child.after if isinstance(self.child.after, str) else "")
+            after = self.child.after if isinstance(self.child.after, str) else ""
+            self.transcript += (self.child.before or "") + after
         return self.child.before
 
     def prompt(self) -> None:

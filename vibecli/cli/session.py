@@ -221,7 +221,8 @@ class Session:
         if self.files:
             self.env.info(f"{prefix}files in play: {' '.join(self._targets())}")
         else:
-            self.env.info(f"{prefix}no files in play: each request edits the files `vibecli edit` would find for it (/add puts files in play)")
+            self.env.info(f"{prefix}no files in play: each request edits the files `vibecli edit` would find "
+                          "for it (/add puts files in play)")
 
     def diff(self, args: str) -> None:
         if self.last_diff:
