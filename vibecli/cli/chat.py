@@ -46,8 +46,8 @@ def chat(
 ) -> None:
     """Open a session (the default command): each line is an edit request, the model stays loaded.
 
-    Needs a terminal; /help inside lists the commands (/add, /drop, /files, /diff, /undo, /commit, /no-commit, /model, /run, /exit).
-    """  # noqa: E501
+    Needs a terminal; /help inside lists the commands (/add, /drop, /undo, /run, ...).
+    """
     given = dict(locals())
     flags = {k: given[k] for k in o.SETTING_FLAGS}
     if confirm:
