@@ -56,3 +56,11 @@ def package_data(name: str) -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parent.parent / name
+
+
+def history_file(repo_root: Path) -> Path:
+    """The session's prompt history for one repository, keyed by its root."""
+    import hashlib
+
+    key = hashlib.sha256(str(repo_root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return data_dir() / "history" / f"{repo_root.name}-{key}"
