@@ -137,8 +137,7 @@ def test_requests_and_commands_in_one_session(repo, tmp_path, vibecli_home):
     s.line("/commit", "committed")
     s.line("/model", r"model: replay \(replay\)", r"2 request\(s\)")
     s.line("/drop", "no files in play")
-    s.line("/help", "/add PATH", "/undo", "/run COMMAND")
-    assert "/map" not in s.transcript  # wired by the repo map's issue
+    s.line("/help", "/add PATH", "/map", "/undo", "/run COMMAND")
     assert s.end() == 0
     logged = runs(vibecli_home)
     assert [(r["command"], r["status"]) for r in logged] == [("chat", "applied"), ("chat", "applied")]
@@ -278,3 +277,12 @@ def test_the_embedded_model_stays_loaded_and_survives_a_ctrl_c(repo, vibecli_hom
     first, second = runs(vibecli_home)  # the cancelled request left no run
     assert first["backend"] == "llama" and first["load_s"] > 0
     assert second["load_s"] == 0 and second["completion_tokens"] > 0  # the model stayed loaded
+
+
+def test_map_shows_what_the_next_request_would_see(repo, tmp_path, vibecli_home):
+    (repo / "names.py").write_text("def shout(text):\n    return text.upper()\n")
+    session = start(repo, vibecli_home, *replay(tmp_path, "unused"))
+    session.line("/map", "names.py:", "def shout", "tokens;")
+    session.line("/add greet.py")
+    session.line("/map make shout louder", "names.py:", r"1 files shown")
+    assert session.end() == 0

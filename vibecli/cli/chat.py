@@ -38,6 +38,7 @@ def chat(
     test_cmd: o.TestCmd = None,
     max_rounds: o.MaxRounds = None,
     timeout: o.Timeout = None,
+    fit_check: o.FitCheck = None,
     confirm: Confirm = False,
     yes: o.Yes = False,
     no_commit: o.NoCommit = False,

@@ -230,6 +230,22 @@ class Session:
         else:
             self.env.info("no change applied in this session yet")
 
+    def repo_map(self, args: str) -> None:
+        """The repo map the next request would see: the files in play are shown whole, so left out."""
+        from vibecli import paths
+        from vibecli.context.cache import cache_file
+        from vibecli.context.repomap import RepoContext, estimate_tokens
+
+        if self.settings.map_tokens <= 0:
+            self.env.info("map_tokens is 0: requests carry no repo map")
+            return
+        count = getattr(self.backend, "count_tokens", None) or estimate_tokens
+        context = RepoContext(self.place.root, cache_file(paths.cache_dir(), self.place.root), self.settings.max_file_bytes)
+        found = context.render(list(self.files), args, self.settings.map_tokens, count)
+        self.env.out.print(found.text, end="", markup=False, highlight=False)
+        self.env.info(f"{found.tokens} of {found.budget} tokens; {len(found.files)} files shown, {found.left_out} "
+                      f"left out; {found.definitions} of {found.definitions_total} definitions")
+
     def undo(self, args: str) -> None:
         from vibecli.cli.undo import describe, revert_head
 
@@ -299,6 +315,8 @@ COMMANDS = [
     Command("/add", "PATH...", "put files in play (globs and folders too); requests edit them", Session.add),
     Command("/drop", "[PATH...]", "take files out of play (all of them without PATH)", Session.drop),
     Command("/files", "", "list the files in play", Session.list_files),
+    Command("/map", "[REQUEST]", "the repo map the next request would see (ranked for REQUEST if given)",
+            Session.repo_map),
     Command("/diff", "", "show the last change applied in this session", Session.diff),
     Command("/undo", "", "revert the last vibecli commit with a new commit (as `vibecli undo`)", Session.undo),
     Command("/commit", "", "commit each applied change (the default)", lambda s, a: s.set_commit(True)),
