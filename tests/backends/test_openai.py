@@ -75,9 +75,8 @@ def test_429_then_success_waits_and_retries():
 
 
 def test_5xx_every_time_ends_after_the_retries_with_one_line():
-    with FakeOpenAI(*[status(503, "overloaded")] * 3) as fake:
-        with pytest.raises(EndpointBusy) as caught:
-            "".join(backend(fake.url, retries=2).generate("p"))
+    with FakeOpenAI(*[status(503, "overloaded")] * 3) as fake, pytest.raises(EndpointBusy) as caught:
+        "".join(backend(fake.url, retries=2).generate("p"))
     assert len(fake.requests) == 3
     assert "server error 503" in caught.value.message and "overloaded" in caught.value.message
     assert "\n" not in caught.value.message and caught.value.exit_code == EXIT_ERROR
@@ -154,9 +153,8 @@ def test_garbage_bytes_are_a_malformed_stream():
 
 
 def test_events_that_are_not_json_are_a_malformed_stream():
-    with FakeOpenAI(raw(b"data: {not json\n\n")) as fake:
-        with pytest.raises(EndpointProtocolError, match="not JSON"):
-            "".join(backend(fake.url).generate("p"))
+    with FakeOpenAI(raw(b"data: {not json\n\n")) as fake, pytest.raises(EndpointProtocolError, match="not JSON"):
+        "".join(backend(fake.url).generate("p"))
 
 
 def test_a_non_streamed_json_answer_is_accepted():

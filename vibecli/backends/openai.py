@@ -14,7 +14,7 @@ import os
 import socket
 import ssl
 import time
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from vibecli.backends.llama import _flatten, _partial_stop
@@ -218,7 +218,7 @@ class OpenAIBackend:
             conn.close()
             raise _Retry(EndpointUnreachable(f"cannot connect to {self.endpoint}: connection refused "
                                              "(is the server running?)")) from None
-        except socket.timeout:
+        except TimeoutError:
             conn.close()
             raise EndpointTimeout(f"{url} sent nothing for {self.timeout:g} s (endpoint_timeout)") from None
         except socket.gaierror as exc:
@@ -281,7 +281,7 @@ class OpenAIBackend:
             if not ended:
                 raise _Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer, "
                                                    f"still after {self.retries} retries"))
-        except socket.timeout:
+        except TimeoutError:
             raise EndpointTimeout(f"{url} sent nothing for {self.timeout:g} s (endpoint_timeout)") from None
         except (ConnectionError, http.client.HTTPException) as exc:
             raise _Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer ({_describe(exc)}), "
