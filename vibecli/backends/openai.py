@@ -152,8 +152,8 @@ class OpenAIBackend:
                 body = self._body(text + received, grammar, stop, max_tokens - counted, temp)
                 base = counted
                 try:
-                    response = self._open(body)
-                    for piece, finish, reported in self._events(response):
+                    conn, response = self._open(body)
+                    for piece, finish, reported in self._events(conn, response):
                         if reported:
                             usage.prompt_tokens = reported.get("prompt_tokens") or usage.prompt_tokens
                             usage.completion_tokens = base + (reported.get("completion_tokens") or 0)
@@ -196,7 +196,7 @@ class OpenAIBackend:
             if first_at is not None:
                 usage.generate_s = time.perf_counter() - first_at
 
-    def _open(self, body: dict) -> http.client.HTTPResponse:
+    def _open(self, body: dict) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """POST the request; a 200 response, a `_Retry`, or the EndpointError that ends the run."""
         parts = self._parts
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -234,7 +234,7 @@ class OpenAIBackend:
             conn.close()
             raise EndpointUnreachable(f"cannot connect to {self.endpoint}: {exc.strerror or exc}") from None
         if response.status == 200:
-            return response
+            return conn, response
         detail = _error_detail(response)
         conn.close()
         status = response.status
@@ -254,7 +254,9 @@ class OpenAIBackend:
         hint = "; set endpoint_dialect: plain if the engine rejects `grammar`" if "grammar" in detail else ""
         raise EndpointError(f"{url} rejected the request ({status}): {detail or response.reason}{hint}")
 
-    def _events(self, response: http.client.HTTPResponse) -> Iterator[tuple[str, str | None, dict | None]]:
+    def _events(
+        self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse
+    ) -> Iterator[tuple[str, str | None, dict | None]]:
         """(text, finish_reason, usage) per server-sent event; a dropped stream is a `_Retry`."""
         url = f"{self.endpoint}/completions"
         try:
@@ -287,7 +289,9 @@ class OpenAIBackend:
             raise _Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer ({_describe(exc)}), "
                                                f"still after {self.retries} retries")) from None
         finally:
+            # closing the socket is how the server learns to stop generating an answer nobody reads
             response.close()
+            conn.close()
 
 
 def _json(data: bytes, url: str) -> dict:
