@@ -146,3 +146,29 @@ def test_plan_and_the_escalation_rule():
 
     assert escalates(Report(run_id="x", status="rejected")) and escalates(Report(run_id="x", status="checks_failed"))
     assert not any(escalates(Report(run_id="x", status=s)) for s in ("applied", "no_change", "refused", "error"))
+
+
+def test_json_lines_announce_the_escalation(repo, tmp_path):
+    import json
+
+    with FakeOpenAI(stream(RETURN_GREET)) as fake:
+        result = run_cli("edit", INSTRUCTION, "greet.py", "--backend", "replay", "--replay-file",
+                         str(replay_file(tmp_path, "not an edit")), "--max-attempts", "1", "--route", "auto",
+                         "--endpoint", fake.url, "--json-lines")
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    escalated = [e for e in events if e["event"] == "escalated"]
+    assert escalated == [{"event": "escalated", "from_run": escalated[0]["from_run"], "from_backend": "replay",
+                          "status": "rejected", "to_backend": "openai"}]
+    assert events[-1]["event"] == "done" and events[-1]["report"]["backend"] == "openai"
+
+
+def test_batch_routes_each_task(repo, tmp_path):
+    (repo / "tasks.yaml").write_text(f"- instruction: {INSTRUCTION}\n  paths: [greet.py]\n")
+    with FakeOpenAI(stream(RETURN_GREET)) as fake:
+        result = run_cli("batch", "tasks.yaml", "--backend", "replay", "--replay-file",
+                         str(replay_file(tmp_path, "not an edit")), "--max-attempts", "1", "--route", "auto",
+                         "--endpoint", fake.url, "--endpoint-model", "big", "--json")
+    assert result.exit_code == 0, result.stderr
+    (only,) = result.json["results"]
+    assert only["backend"] == "openai" and only["escalated_from"]["backend"] == "replay"
+    assert (repo / "greet.py").read_text() == RETURNED
