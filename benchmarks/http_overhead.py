@@ -100,7 +100,7 @@ def measure_calls(model: Path, url: str, prompts: list[tuple[str, int]], rounds:
     }
 
 
-def measure_cli(url: str, model: Path, runs: int, task: dict) -> dict:
+def measure_cli(url: str, model: Path, runs: int, task: dict, threads: int) -> dict:
     times: dict[str, list[float]] = {"llama": [], "openai": []}
     with tempfile.TemporaryDirectory() as folder:
         repo = Path(folder)
@@ -111,7 +111,7 @@ def measure_cli(url: str, model: Path, runs: int, task: dict) -> dict:
         subprocess.run([*git, "commit", "-qm", "task"], cwd=repo, check=True)
         base = [sys.executable, "-m", "vibecli", "edit", task["instruction"].strip(), "code.py", "--dry-run",
                 "--json", "--max-attempts", "1", "--grammar", "off"]
-        flags = {"llama": ["--backend", "llama", "--model", str(model)],
+        flags = {"llama": ["--backend", "llama", "--model", str(model), "--threads", str(threads)],
                  "openai": ["--backend", "openai", "--endpoint", url, "--endpoint-model", "gemma"]}
         env = {**os.environ, "VIBECLI_HOME": str(repo / ".home"), "VIBECLI_NO_LOG": "1"}
         for run in range(runs):
@@ -150,7 +150,7 @@ def main() -> int:
     with llama_server(model, n_ctx=8192, threads=args.threads) as url:
         print(json.dumps(measure_calls(model, url, prompts, args.rounds, args.threads)), flush=True)
         if args.cli_runs:
-            print(json.dumps(measure_cli(url, model, args.cli_runs, tasks[0])), flush=True)
+            print(json.dumps(measure_cli(url, model, args.cli_runs, tasks[0], args.threads)), flush=True)
     return 0
 
 
