@@ -162,6 +162,7 @@ def main() -> int:
     parser.add_argument("--resume", type=Path, help="a JSON Lines file of results: done tasks are skipped, new ones appended")
     parser.add_argument("--serve", action="store_true",
                         help="run llama_cpp.server with the embedded model and pass --endpoint to every edit")
+    parser.add_argument("--serve-threads", type=int, default=2, help="the server's threads, with --serve")
     parser.add_argument("extra", nargs="*", help="more `vibecli edit` options, after --")
     args = parser.parse_args()
     if args.serve:
@@ -176,7 +177,7 @@ def _served(args) -> int:
     from vibecli.backends.embedded import embedded_model_path
     from vibecli.paths import cache_dir
 
-    with llama_server(embedded_model_path(cache_dir()), n_ctx=8192) as url:
+    with llama_server(embedded_model_path(cache_dir()), n_ctx=8192, threads=args.serve_threads) as url:
         args.extra = [*args.extra, "--endpoint", url, "--endpoint-model", "gemma"]
         return _run(args)
 
