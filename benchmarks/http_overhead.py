@@ -11,7 +11,8 @@ Two measurements, each printed side by side from one run:
    same stop strings and token budget. Both models are loaded before timing (the load is not
    counted); the two paths alternate prompt by prompt so that other load on the machine falls on
    both alike; they never decode at the same time. Prints the median wall seconds per call of
-   each, their ratio (HTTP / in process), and how many answers came out identical.
+   each, their ratio (HTTP / in process), the ratio of the summed seconds, the median of the
+   per-prompt ratios (each pair ran back to back), and how many answers came out identical.
 2. **cli**: the whole `vibecli edit --dry-run` command, `--backend llama` (which loads the model
    in every process) against `--backend openai` (the server stays warm), alternating.
 """
@@ -95,6 +96,7 @@ def measure_calls(model: Path, url: str, prompts: list[tuple[str, int]], rounds:
         "sum_in_process_s": round(sum(local_s), 2),
         "sum_http_s": round(sum(remote_s), 2),
         "ratio_of_sums": round(sum(remote_s) / sum(local_s), 3),
+        "median_paired_ratio": round(statistics.median(r / l for r, l in zip(remote_s, local_s)), 3),
         "identical_answers": same,
         "mean_completion_tokens": [round(statistics.mean(t[i] for t in tokens), 1) for i in (0, 1)],
     }
