@@ -60,9 +60,24 @@ def parses(code: str) -> bool:
     return not problems("python", code.encode())
 
 
-def run_task(task: dict, edit_format: str, home: Path, extra: list[str]) -> dict:
-    with tempfile.TemporaryDirectory() as folder:
+CHECK_SCRIPT = """import pathlib
+code = pathlib.Path("code.py").read_text()
+context = {context!r}
+program = context.replace("{{{{Code}}}}", code) if "{{{{Code}}}}" in context else code
+exec(compile(program + "\\n\\n" + {test!r} + "\\ncheck()\\n", "task_test", "exec"), {{"__name__": "__main__"}})
+"""
+
+
+def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks: bool = False) -> dict:
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as outside:
         repo = Path(folder)
+        env = {**os.environ, "VIBECLI_HOME": str(home)}
+        if checks:
+            # the task's own test as vibecli's test check, kept outside the repository the model sees
+            script = Path(outside) / "task_check.py"
+            script.write_text(CHECK_SCRIPT.format(context=task.get("context") or "", test=task["test"]))
+            extra = [*extra, "--test-cmd", f"{sys.executable} {script}"]
+            env["VIBECLI_CHECK_TIMEOUT"] = "20"
         git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
         subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
         (repo / "code.py").write_text(task["input"])
@@ -73,7 +88,7 @@ def run_task(task: dict, edit_format: str, home: Path, extra: list[str]) -> dict
             [sys.executable, "-m", "vibecli", "edit", task["instruction"].strip(), "code.py", "--json",
              "--format", edit_format, "--no-commit", *extra],
             cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
-            env={**os.environ, "VIBECLI_HOME": str(home)},
+            env=env,
         )
         seconds = time.perf_counter() - started
         code = (repo / "code.py").read_text()
@@ -162,6 +177,8 @@ def main() -> int:
     parser.add_argument("--resume", type=Path, help="a JSON Lines file of results: done tasks are skipped, new ones appended")
     parser.add_argument("--serve", action="store_true",
                         help="run llama_cpp.server with the embedded model and pass --endpoint to every edit")
+    parser.add_argument("--checks", action="store_true",
+                        help="give vibecli each task's test as its --test-cmd (then not pass@1: the model sees failures)")
     parser.add_argument("--serve-threads", type=int, default=2, help="the server's threads, with --serve")
     parser.add_argument("extra", nargs="*", help="more `vibecli edit` options, after --")
     args = parser.parse_args()
@@ -202,7 +219,7 @@ def _run(args) -> int:
             if (edit_format, task["task_id"]) in done:
                 results.append(done[(edit_format, task["task_id"])])
                 continue
-            result = run_task(task, edit_format, home, args.extra)
+            result = run_task(task, edit_format, home, args.extra, args.checks)
             results.append(result)
             if args.resume:
                 with args.resume.open("a") as handle:
