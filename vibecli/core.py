@@ -164,6 +164,8 @@ class Report:
     """A failing attempt was left in the work tree (--keep-failed)."""
     context: dict = field(default_factory=dict)
     """How the prompt was filled: files chosen for the instruction, the repo map, what was left out."""
+    escalated_from: dict | None = None
+    """Under `route: auto`, the local attempt this run took over from (run id, backend, status, seconds)."""
 
     def to_json(self) -> dict:
         return {
@@ -191,4 +193,5 @@ class Report:
             "context": self.context,
             "message": self.message,
             "exit_code": self.exit_code,
+            "escalated_from": self.escalated_from,
         }

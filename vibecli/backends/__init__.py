@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from vibecli.core import Backend, VibeError
-from vibecli.settings import Settings
+from vibecli.settings import Settings, backend_settings
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,20 @@ def make_backend(
     on_wait: Callable[[], None] | None = None,
     on_note: Callable[[str], None] | None = None,
 ) -> Backend:
+    settings = backend_settings(settings)
+    if settings.backend == "openai":
+        from vibecli.backends.openai import OpenAIBackend, api_key_from
+
+        return OpenAIBackend(
+            settings.endpoint,
+            model=settings.endpoint_model,
+            api_key=api_key_from(settings.api_key_env),
+            dialect=settings.endpoint_dialect,
+            timeout=settings.endpoint_timeout,
+            retries=settings.endpoint_retries,
+            seed=settings.seed,
+            temperature=settings.temperature,
+        )
     if settings.backend == "replay":
         from vibecli.backends.replay import ReplayBackend
 

@@ -64,8 +64,38 @@ def run_job(
     env: Env, job: Job, place: Place, settings, backends: dict | None = None,
     choose: Callable[[], bool] | None = None,
 ) -> Report:
-    """One request, start to finish. `backends` caches the model across jobs (batch, the session);
-    `choose` asks whether to apply a change under `confirm: true` (default: a yes/no question)."""
+    """One request on the backends its route names: the local one, then (`route: auto`) a larger one.
+
+    `backends` caches the model across jobs (batch, the session); `choose` asks whether to apply
+    a change under `confirm: true` (default: a yes/no question)."""
+    from dataclasses import replace
+
+    from vibecli.routing import escalates, link, plan
+
+    sides = plan(settings)
+    report = previous = None
+    for number, side in enumerate(sides):
+        last = number == len(sides) - 1
+        # a failed local attempt is never left in the work tree: the larger backend starts from the same files
+        report = _run_once(env, job if last else replace(job, keep_failed=False), place, side.settings, backends,
+                           previous, choose)
+        if previous is not None:
+            link(report, previous)
+        if last or not escalates(report):
+            break
+        previous = report
+        nxt = sides[number + 1].settings
+        if env.json_lines:
+            env.emit_json({"event": "escalated", "from_run": report.run_id, "from_backend": report.backend,
+                           "status": report.status, "to_backend": nxt.backend})
+        else:
+            env.info(f"{report.backend} answer {report.status} ({report.message}); asking {nxt.backend} "
+                     f"({nxt.endpoint_model or nxt.endpoint or nxt.model or 'default'})")
+    return report
+
+
+def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None, previous: Report | None,
+              choose: Callable[[], bool] | None = None) -> Report:
     from vibecli.agent import EditAgent, EditRequest
     from vibecli.context.cache import cache_file
     from vibecli.context.repomap import RepoContext
@@ -73,7 +103,7 @@ def run_job(
     from vibecli.workspace import Workspace
 
     run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
-                    repo_root=str(place.root))
+                    repo_root=str(place.root), escalated_from=previous.run_id if previous else None)
     logbook = Logbook(paths.logbook_file()) if settings.log else None
     report = None
     try:
