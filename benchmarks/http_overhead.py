@@ -96,7 +96,7 @@ def measure_calls(model: Path, url: str, prompts: list[tuple[str, int]], rounds:
         "sum_in_process_s": round(sum(local_s), 2),
         "sum_http_s": round(sum(remote_s), 2),
         "ratio_of_sums": round(sum(remote_s) / sum(local_s), 3),
-        "median_paired_ratio": round(statistics.median(r / l for r, l in zip(remote_s, local_s)), 3),
+        "median_paired_ratio": round(statistics.median(remote / local for remote, local in zip(remote_s, local_s)), 3),
         "identical_answers": same,
         "mean_completion_tokens": [round(statistics.mean(t[i] for t in tokens), 1) for i in (0, 1)],
     }
