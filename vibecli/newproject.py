@@ -42,7 +42,7 @@ def _lit(text: str) -> str:
 
 
 def choice_grammar(names: list[str]) -> str:
-    """Exactly one of the scaffold names, after the space that follows `Template:`."""
+    """Exactly one of these (the scaffolds' labels), after the space that follows `Kind:`."""
     return 'root ::= " " (' + " | ".join(_lit(n) for n in names) + ")\n"
 
 
@@ -72,15 +72,23 @@ def fill_grammar(variables: list[Variable]) -> str:
     return "\n".join(rules) + "\n"
 
 
+def labels_of(scaffolds: list[Scaffold]) -> dict[str, Scaffold]:
+    """What the model picks among: the labels, or the names where two labels are the same."""
+    labels = {s.label: s for s in scaffolds}
+    return labels if len(labels) == len(scaffolds) else {s.name: s for s in scaffolds}
+
+
 def choice_prompt(scaffolds: list[Scaffold], description: str) -> str:
-    # round-robin over the scaffolds, so that no one name fills the end of the prompt
+    label_of = {s.name: label for label, s in labels_of(scaffolds).items()}
+    # round-robin over the scaffolds, so that no one label fills the end of the prompt
     examples, rounds = [], max((len(s.examples) for s in scaffolds), default=0)
     for index in range(rounds):
         for scaffold in scaffolds:
             if index < len(scaffold.examples):
-                examples.append({"description": scaffold.examples[index].description, "scaffold": scaffold.name})
+                examples.append({"description": scaffold.examples[index].description, "label": label_of[scaffold.name]})
+    # the prompt ends right after `Kind:`: the answer is the rest of that line
     return render("new-choose.j2", scaffolds=scaffolds, examples=examples[:MAX_EXAMPLES],
-                  description=_one_line(description))
+                  description=_one_line(description)).rstrip()
 
 
 def fill_prompt(scaffold: Scaffold, variables: list[Variable], description: str) -> str:
@@ -91,7 +99,7 @@ def fill_prompt(scaffold: Scaffold, variables: list[Variable], description: str)
         if all(k in e.variables for k in names)
     ]
     return render("new-fill.j2", scaffold=scaffold, variables=variables, examples=examples,
-                  description=_one_line(description))
+                  description=_one_line(description)).rstrip()
 
 
 def _one_line(text: str) -> str:
@@ -121,19 +129,19 @@ class ProjectModel:
         return call.output
 
     def choose(self, scaffolds: list[Scaffold], description: str) -> Scaffold:
-        by_name = {s.name: s for s in scaffolds}
+        by_name = labels_of(scaffolds)
         if len(scaffolds) == 1:
             return scaffolds[0]
         grammar = None if self.grammar_mode == "off" else choice_grammar(list(by_name))
         answer = self._ask("choose", choice_prompt(scaffolds, description), grammar, CHOICE_TOKENS).strip()
         if answer in by_name:
             return by_name[answer]
-        # without a grammar: the longest name the answer starts with
+        # without a grammar: the longest label the answer starts with
         for name in sorted(by_name, key=len, reverse=True):
             if answer.startswith(name):
                 return by_name[name]
         self.run.calls[-1].error = "not a scaffold name"
-        raise Rejected(f"the model did not name a scaffold (it said {answer[:60]!r}); pass --scaffold NAME")
+        raise Rejected(f"the model named no scaffold (it said {answer[:60]!r}); pass --scaffold NAME")
 
     def fill(self, scaffold: Scaffold, variables: list[Variable], description: str) -> dict:
         """Raw values for these variables (each still to be checked); {} when there are none."""
