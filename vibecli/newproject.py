@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vibecli.checks import CheckResult, run_check
-from vibecli.core import Backend, Rejected, Usage, VibeError
+from vibecli.core import Backend, Rejected, Usage, UsageError
 from vibecli.git import GitRepo, commit_message
 from vibecli.logbook import Call, RunRecord
 from vibecli.prompts import render
@@ -199,7 +199,7 @@ def settle_values(scaffold: Scaffold, given: dict, proposed: dict, defaults_note
             except ValueError:
                 pass
         if origin == "given":
-            raise VibeError(f"{variable.name}={value!r}: {problem}")
+            raise UsageError(f"--var {variable.name}={value!r}: {problem}")
         filled.values[variable.name] = variable.default
         filled.notes.append(f"the model's {variable.name} {value!r} {problem}; using the default {variable.default!r}")
     return filled
