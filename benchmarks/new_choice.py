@@ -112,6 +112,15 @@ def main() -> None:
     cases = yaml.safe_load(Path(args.cases).read_text())
     if args.limit:
         cases = cases[: args.limit]
+    # the whole runs first: the choice below holds the model (and its lock) until this process ends
+    e2e_lines = []
+    for edit in (False, True):
+        if args.e2e:
+            runs = e2e_runs(cases, args.e2e, edit)
+            committed = [r for r in runs if r["commits"] >= (2 if edit else 1)]
+            e2e_lines.append(f"e2e {'with' if edit else 'without'} the edit: {len(runs)} runs, mean "
+                             f"{statistics.mean(r['seconds'] for r in runs):.1f}s from `vibecli new` to exit; "
+                             f"{len(committed)} reached {'the second commit' if edit else 'the first commit'}")
     result = choice_run(cases, args.fill, args.grammar)
     n = result["cases"]
     print()
@@ -126,13 +135,8 @@ def main() -> None:
     misses = {k: v for k, v in result["confusion"].items() if k[0] != k[1]}
     if misses:
         print("misses (expected -> chosen: count): " + ", ".join(f"{a} -> {b}: {c}" for (a, b), c in sorted(misses.items())))
-    for edit in (False, True):
-        if args.e2e:
-            runs = e2e_runs(cases, args.e2e, edit)
-            committed = [r for r in runs if r["commits"] >= (2 if edit else 1)]
-            print(f"e2e {'with' if edit else 'without'} the edit: {len(runs)} runs, mean "
-                  f"{statistics.mean(r['seconds'] for r in runs):.1f}s from `vibecli new` to exit; "
-                  f"{len(committed)} reached {'the second commit' if edit else 'the first commit'}")
+    for line in e2e_lines:
+        print(line)
 
 
 if __name__ == "__main__":
