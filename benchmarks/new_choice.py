@@ -78,6 +78,10 @@ def e2e_runs(cases: list[dict], count: int, edit: bool) -> list[dict]:
     """Whole `vibecli new` runs as a user types them: a fresh process each (so the model loads each time)."""
     results = []
     vibecli = [sys.executable, "-m", "vibecli"]
+    # a home of their own (config, logbook), sharing the assembled model with this user's cache
+    home = Path(tempfile.mkdtemp(prefix="vibecli-bench-home-"))
+    (home / "cache").mkdir()
+    (home / "cache" / "models").symlink_to(paths.cache_dir() / "models", target_is_directory=True)
     for case in cases[:: max(1, len(cases) // count)][:count]:
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "app"
@@ -85,7 +89,7 @@ def e2e_runs(cases: list[dict], count: int, edit: bool) -> list[dict]:
             if not edit:
                 args.append("--no-edit")
             t0 = time.perf_counter()
-            proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp, env={**os.environ, "CI": "1"})
+            proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp, env={**os.environ, "CI": "1", "VIBECLI_HOME": str(home)})
             seconds = time.perf_counter() - t0
             try:
                 report = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -258,7 +258,14 @@ class NewProject:
                         commit=(self.result["commits"] or [None])[0], message=self.result["message"],
                         exit_code=self.result["exit_code"])
         report.total_s = time.perf_counter() - self.started
-        Logbook(paths.logbook_file()).record(self.run_record, report)
+        try:
+            Logbook(paths.logbook_file()).record(self.run_record, report)
+        except VibeError as exc:
+            if not self.result["commits"]:
+                raise
+            # the project exists: a logbook that cannot be written must not hide it
+            self.result["notes"].append(f"not recorded in the logbook: {exc.message}")
+            self.env.info(f"note: not recorded in the logbook: {exc.message}")
 
 
 def show(env: Env, result: dict) -> None:
