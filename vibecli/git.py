@@ -64,6 +64,23 @@ class GitRepo:
             raise VibeError(f"{cwd} is in a bare git repository; vibecli needs a work tree")
         return cls(repo)
 
+    @classmethod
+    def init(cls, folder: Path) -> "GitRepo":
+        """A new repository in `folder` (which must exist)."""
+        try:
+            return cls(git.Repo.init(folder))
+        except git.exc.GitError as exc:
+            raise _error("init", exc) from None
+
+    def commit_all(self, message: str) -> str:
+        """Add every file (as .gitignore allows) and commit; the sha."""
+        try:
+            self._git("add", "--all")
+            self._interruptible(["commit", "--quiet", "--no-edit", "-m", message])
+            return self.repo.head.commit.hexsha
+        except git.exc.GitCommandError as exc:
+            raise _error("commit", exc) from None
+
     def _git(self, *args: str) -> str:
         return self.repo.git.execute(["git", *args], with_extended_output=False, strip_newline_in_stdout=True)
 

@@ -46,6 +46,11 @@ def user_config_file() -> Path:
     return config_dir() / "config.yaml"
 
 
+def user_scaffolds_dir() -> Path:
+    """Scaffolds of the user's own, beside the shipped ones (`vibecli new`)."""
+    return config_dir() / "scaffolds"
+
+
 def logbook_file() -> Path:
     return data_dir() / "logbook.db"
 

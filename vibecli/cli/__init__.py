@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vibecli import __version__
-from vibecli.cli import batch, chat, edit, fix, log, map, model, symbols, undo
+from vibecli.cli import batch, chat, edit, fix, log, map, model, new, symbols, undo
 from vibecli.cli.options import EXIT_CODES_HELP
 from vibecli.core import Terminated
 
@@ -25,6 +25,7 @@ app.add_typer(batch.app)
 app.add_typer(undo.app)
 app.add_typer(symbols.app)
 app.add_typer(map.app)
+app.add_typer(new.app)
 app.add_typer(log.app, name="log")
 app.add_typer(model.app, name="model")
 app.add_typer(chat.app)
