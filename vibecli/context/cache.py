@@ -79,6 +79,9 @@ class TagCache:
             return {}
         try:
             return {r[0]: r[1:] for r in self.db.execute("SELECT * FROM files")}
+        except sqlite3.OperationalError:
+            self.db = None  # busy or locked beyond the timeout: this run goes without the cache
+            return {}
         except sqlite3.DatabaseError:
             self.db = _reset(self.path)
             return {}
@@ -109,6 +112,8 @@ def _open(path: Path) -> sqlite3.Connection | None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
         db.execute(_SCHEMA)
         return db
+    except sqlite3.OperationalError:
+        return None  # busy, locked or unreadable: never delete what another process may be using
     except (sqlite3.DatabaseError, OSError):
         return _reset(path)
 
