@@ -122,7 +122,7 @@ class RepoMap:
                 hi = mid - 1
         shown = _files_in(entries[:lo], ranking)
         candidates = len(self.tags) - len(exclude & self.tags.keys())
-        total = sum(len(t.defs) for p, t in self.tags.items() if p not in exclude)
+        total = sum(len(t.names) for p, t in self.tags.items() if p not in exclude)  # names: already decoded
         return MapText(best_text, best_tokens, budget, shown, candidates - len(shown),
                        sum(1 for e in entries[:lo] if e[2] is not None), total)
 

@@ -30,6 +30,7 @@ class Listing:
 def list_sources(root: Path, max_file_bytes: int) -> Listing:
     names = _git_files(root)
     listing = Listing(git=names is not None)
+    base = str(root)
     for relpath in names if names is not None else _walk(root):
         parts = relpath.split("/")
         if VENDORED.intersection(parts[:-1]):
@@ -40,7 +41,7 @@ def list_sources(root: Path, max_file_bytes: int) -> Listing:
             listing.skipped["not source"] += 1
             continue
         try:
-            st = os.lstat(root / relpath)
+            st = os.lstat(os.path.join(base, relpath))  # a str join: Path objects cost ~10 us each here
         except OSError:
             listing.skipped["missing"] += 1  # deleted in the work tree, still in the index
             continue
