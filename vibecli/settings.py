@@ -58,6 +58,10 @@ class Settings:
     """Seconds each check may run."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
+    prompt_cache_mb: int = 512
+    """Disk space for the prompt cache (KV state of earlier prompts, reused across runs); 0 turns it off."""
+    lookup: bool = True
+    """Prompt-lookup decoding: copy drafts from the prompt and check them in one batch (greedy output is unchanged)."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -82,6 +86,8 @@ _TYPES = {
     "max_rounds": (int,),
     "check_timeout": (int,),
     "timeout": (int, type(None)),
+    "prompt_cache_mb": (int,),
+    "lookup": (bool,),
 }
 
 
@@ -102,6 +108,8 @@ def _check(key: str, value: Any, source: str) -> Any:
     if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads", "max_rounds", "check_timeout", "timeout") \
             and value is not None and value < 1:
         raise VibeError(f"{source}: '{key}' must be at least 1, not {value!r}")
+    if key == "prompt_cache_mb" and value < 0:
+        raise VibeError(f"{source}: 'prompt_cache_mb' must not be negative, not {value!r}")
     if key == "gpu_layers" and value < -1:
         raise VibeError(f"{source}: 'gpu_layers' must be -1 (all) or more, not {value!r}")
     if key == "temperature" and value < 0:

@@ -17,12 +17,13 @@ bound. A missing, stale, truncated or corrupt entry is a miss, never an error.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 MAGIC = b"VBKVC01\n"
 _HEAD = struct.Struct("<QQ32s")
@@ -32,6 +33,7 @@ MIN_TOKENS = 64
 MIN_GAIN = 32
 """A new entry is written only when it covers at least this many tokens more than the best one."""
 _STALE_TMP_S = 3600
+STATS = "stats.json"
 
 
 def identity(model_sha256: str, adapter: str | Path | None, runtime: str) -> str:
@@ -156,7 +158,7 @@ class PromptCache:
         """Remove the least recently used entries (of every model) until the cache fits its bound."""
         entries = []
         now = time.time()
-        for path in self.root.glob("*/*"):
+        for path in [*self.root.glob("*/*"), *self.root.glob(".*.tmp")]:
             try:
                 st = path.stat()
             except OSError:
@@ -174,6 +176,27 @@ class PromptCache:
             _unlink(path)
             total -= size
             self.stats.evicted += 1
+
+    def record(self, hit: bool) -> None:
+        """Count a lookup in the folder's running totals (for `vibecli model bench`). Best effort:
+        two processes updating at the same moment may lose one count, never the file."""
+        totals = self.totals()
+        totals["lookups"] += 1
+        totals["hits"] += int(hit)
+        tmp = self.root / f".stats.{os.getpid()}.{time.monotonic_ns()}.tmp"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(totals))
+            os.replace(tmp, self.root / STATS)
+        except OSError:
+            _unlink(tmp)
+
+    def totals(self) -> dict[str, int]:
+        try:
+            data = json.loads((self.root / STATS).read_text())
+            return {"lookups": int(data["lookups"]), "hits": int(data["hits"])}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {"lookups": 0, "hits": 0}
 
     def size_bytes(self) -> int:
         total = 0
@@ -252,12 +275,14 @@ class LlamaPrefixStore:
         match = self.cache.best(tokens)
         self._pending = match
         if match is None or match.shared < MIN_TOKENS or match.shared <= in_memory:
-            if in_memory >= MIN_TOKENS:
-                stats.hits += 1  # the process already holds it (a retry, the body after the header)
+            hit = in_memory >= MIN_TOKENS  # the process already holds it (a retry, the body after the header)
+            stats.hits += hit
+            self.cache.record(hit)
             return in_memory
         data = self.cache.read(match)
         if data is None:
             self._pending = None
+            self.cache.record(False)
             return in_memory
         buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         llm._ctx.kv_cache_seq_rm(0, 0, -1)
@@ -267,14 +292,17 @@ class LlamaPrefixStore:
             llm._ctx.kv_cache_seq_rm(0, 0, -1)
             stats.misses_corrupt += 1
             self._pending = None
+            self.cache.record(False)
             return 0
         if not llm._ctx.kv_cache_seq_rm(0, match.shared, -1):
             llm._ctx.kv_cache_seq_rm(0, 0, -1)
+            self.cache.record(False)
             return 0
         llm.input_ids[: match.shared] = list(tokens[: match.shared])
         llm.n_tokens = match.shared
         stats.hits += 1
         stats.restored_tokens += match.shared
+        self.cache.record(True)
         return match.shared
 
     def save(self, llm, tokens: Sequence[int]) -> None:

@@ -6,12 +6,12 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
-from vibecli.backends.lookup import GreedyDecoder
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
+from vibecli.backends.lookup import GreedyDecoder
 from vibecli.core import Generation, Message, Usage, VibeError
 
 _CTX_STEP = 512
@@ -193,14 +193,16 @@ class LlamaCppBackend:
     def _tokens(self, tokens: list[int], reused: int | None, plain_greedy: bool, temp: float, grammar):
         """Greedy decoding without a grammar runs on our own loop (prompt-lookup drafts when on);
         anything sampled or constrained goes through llama-cpp-python's sampler."""
+        decoder = GreedyDecoder(self._llm)
         if plain_greedy:
-            decoder = GreedyDecoder(self._llm)
             try:
                 yield from decoder.tokens(tokens, lookup=self.lookup, reused=reused)
             finally:
                 for key in self.decoder_stats:
                     self.decoder_stats[key] += getattr(decoder, key)
             return
+        # the same chunks as the greedy path, so that the prompt cache sees one schedule
+        decoder.prefill(tokens, reused)
         greedy = temp <= 0
         yield from self._llm.generate(
             tokens,

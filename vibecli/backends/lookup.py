@@ -11,13 +11,20 @@ the same token for token as without drafts; only the number of decode calls chan
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 NGRAM_MAX = 4
 NGRAM_MIN = 2
 DRAFT_MAX = 12
 """Draft tokens checked per step. Each costs one output-layer product (262k x 640 here),
 cheap in a batch next to a single-token decode, which is bound by reading the weights."""
+
+
+CHUNK = 64
+"""Prompts are evaluated in chunks that start at multiples of this, whatever part of them was
+reused: llama.cpp's float results depend on the shape of a batch, so a fixed schedule is what
+makes a prompt restored from the cache give the same tokens as one evaluated afresh. (The
+final chunk, up to CHUNK tokens, is evaluated again on an exact hit.)"""
 
 
 class NgramDrafter:
@@ -70,46 +77,47 @@ class GreedyDecoder:
         self.accepted = 0
         self.decodes = 0
 
+    def prefill(self, prompt: Sequence[int], reused: int | None = None) -> int:
+        """Evaluate `prompt` up to the last chunk boundary before its last token, reusing what the
+        context holds; returns that boundary (the rest is evaluated with the first decode)."""
+        llm = self.llm
+        if reused is None:
+            reused = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), prompt)
+        end = (len(prompt) - 1) // CHUNK * CHUNK
+        start = min(reused // CHUNK * CHUNK, end)
+        self._truncate(start)
+        for lo in range(start, end, CHUNK):
+            self._decode(list(prompt[lo : lo + CHUNK]), [])
+        return end
+
     def tokens(self, prompt: Sequence[int], *, lookup: bool, reused: int | None = None) -> Iterator[int]:
         """Greedy tokens after `prompt`, reusing whatever prefix of it the context already holds."""
         llm = self.llm
         prompt = list(prompt)
-        if reused is None:
-            reused = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), prompt)
-        reused = min(reused, len(prompt) - 1)  # the last prompt token is decoded again for its logits
-        self._truncate(reused)
-        picked: list[int] = []
-        for start in range(reused, len(prompt), llm.n_batch):
-            chunk = prompt[start : start + llm.n_batch]
-            last = start + len(chunk) == len(prompt)
-            picked = self._decode(chunk, [len(chunk) - 1] if last else [])
-        token = picked[0]
+        end = self.prefill(prompt, reused)
+        token = self._decode(prompt[end:], [len(prompt) - end - 1])[0]
         drafter = NgramDrafter(prompt) if lookup else None
-        try:
-            while True:
-                yield token
-                draft = []
-                if drafter is not None:
-                    drafter.add(token)
-                    draft = drafter.draft()
-                    room = min(llm.n_batch, llm.n_ctx() - llm.n_tokens) - 1
-                    draft = draft[: max(room, 0)]
-                batch = [token, *draft]
-                predicted = self._decode(batch, list(range(len(batch))))
-                kept = 0
-                while kept < len(draft) and predicted[kept] == draft[kept]:
-                    kept += 1
-                self.drafted += len(draft)
-                self.accepted += kept
-                if kept < len(draft):
-                    self._truncate(llm.n_tokens - (len(draft) - kept))
-                for accepted in draft[:kept]:
-                    yield accepted
-                    drafter.add(accepted)
-                token = predicted[kept]
-        finally:
-            # the logits left behind belong to a draft position, not to the last token
-            llm._requires_eval = True
+        while True:
+            yield token
+            draft = []
+            if drafter is not None:
+                drafter.add(token)
+                draft = drafter.draft()
+                room = min(llm.n_batch, llm.n_ctx() - llm.n_tokens) - 1
+                draft = draft[: max(room, 0)]
+            batch = [token, *draft]
+            predicted = self._decode(batch, list(range(len(batch))))
+            kept = 0
+            while kept < len(draft) and predicted[kept] == draft[kept]:
+                kept += 1
+            self.drafted += len(draft)
+            self.accepted += kept
+            if kept < len(draft):
+                self._truncate(llm.n_tokens - (len(draft) - kept))
+            for accepted in draft[:kept]:
+                yield accepted
+                drafter.add(accepted)
+            token = predicted[kept]
 
     def _truncate(self, keep: int) -> None:
         llm = self.llm
@@ -136,6 +144,7 @@ class GreedyDecoder:
         if status != 0:
             raise RuntimeError(f"llama_decode returned {status}")
         self.decodes += 1
+        llm._requires_eval = True  # llama-cpp-python must not sample from logits it did not ask for
         llm.input_ids[n_past : n_past + len(tokens)] = tokens
         llm.n_tokens = n_past + len(tokens)
         out = []
