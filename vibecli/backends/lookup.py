@@ -20,7 +20,7 @@ DRAFT_MAX = 12
 cheap in a batch next to a single-token decode, which is bound by reading the weights."""
 
 
-CHUNK = 64
+CHUNK = 128
 """Prompts are evaluated in chunks that start at multiples of this, whatever part of them was
 reused: llama.cpp's float results depend on the shape of a batch, so a fixed schedule is what
 makes a prompt restored from the cache give the same tokens as one evaluated afresh. (The
