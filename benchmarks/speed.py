@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_TOKENS = 160
 PYTHON = sys.executable
 VIBECLI = str(Path(PYTHON).parent / "vibecli")
 
@@ -132,7 +133,10 @@ def logbook_calls(home: Path) -> list[dict]:
 
 def overhead_round(base: Path, models: Path, model: Path, repo: Path, n: int, results: dict) -> None:
     instruction = "in scale_7, keep zero results out: use > instead of >="
-    for variant, extra in (("default", {}), ("plain", {"VIBECLI_LOOKUP": "off", "VIBECLI_PROMPT_CACHE_MB": "0"})):
+    # one attempt and a bounded answer: the figure is a ratio of the same work, not a pass rate
+    bounded = {"VIBECLI_MAX_ATTEMPTS": "1", "VIBECLI_MAX_TOKENS": str(MAX_TOKENS)}
+    for variant, extra in (("default", bounded),
+                           ("plain", {**bounded, "VIBECLI_LOOKUP": "off", "VIBECLI_PROMPT_CACHE_MB": "0"})):
         home = fresh_home(base, models, f"edit-{variant}-{n}")
         edit = run_measured([VIBECLI, "edit", instruction, "scale.py", "--dry-run", "--json"],
                             child_env(home, **extra), cwd=repo)
@@ -209,7 +213,7 @@ COPY = textwrap.dedent('''
         for i, prompt in enumerate(prompts):
             for lookup in ((True, False) if r % 2 else (False, True)):
                 backend.lookup = lookup
-                gen = backend.generate(prompt, max_tokens=200, stop=["\\n```"])
+                gen = backend.generate(prompt, max_tokens=160, stop=["\\n```"])
                 text = "".join(gen)
                 u = gen.usage
                 out.append({"round": r, "prompt": i, "lookup": lookup, "text": text, "tokens": u.completion_tokens,
