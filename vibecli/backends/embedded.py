@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
+from typing import Callable
 
 from vibecli.core import VibeError
 

@@ -6,9 +6,9 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
 from vibecli.backends.lookup import GreedyDecoder
