@@ -136,7 +136,7 @@ def overhead_round(base: Path, models: Path, model: Path, repo: Path, n: int, re
     # one attempt and a bounded answer: the figure is a ratio of the same work, not a pass rate
     bounded = {"VIBECLI_MAX_ATTEMPTS": "1", "VIBECLI_MAX_TOKENS": str(MAX_TOKENS)}
     for variant, extra in (("default", bounded),
-                           ("plain", {**bounded, "VIBECLI_LOOKUP": "off", "VIBECLI_PROMPT_CACHE_MB": "0"})):
+                           ("plain", {**bounded, "VIBECLI_PROMPT_CACHE_MB": "0"})):
         home = fresh_home(base, models, f"edit-{variant}-{n}")
         edit = run_measured([VIBECLI, "edit", instruction, "scale.py", "--dry-run", "--json"],
                             child_env(home, **extra), cwd=repo)
@@ -253,6 +253,8 @@ def copy_run(base: Path, models: Path, rounds: int, results: dict) -> None:
             on = next(x for x in runs if x["round"] == r and x["prompt"] == i and x["lookup"])
             off = next(x for x in runs if x["round"] == r and x["prompt"] == i and not x["lookup"])
             identical &= on["text"] == off["text"]
+            if on["text"] != off["text"]:
+                results.setdefault("copy_mismatches", []).append({"prompt": i, "lookup": on["text"], "plain": off["text"]})
             results.setdefault("copy_tok_s_lookup", []).append(on["tokens"] / on["generate_s"])
             results.setdefault("copy_tok_s_plain", []).append(off["tokens"] / off["generate_s"])
             results.setdefault("copying", []).append((on["tokens"] / on["generate_s"]) / (off["tokens"] / off["generate_s"]))
@@ -296,6 +298,7 @@ def main() -> int:
             copy_run(base, model.parent, args.rounds, results)
     if "startup" in only:
         startup(results)
+    results.setdefault("load_before", load_average())
     results["load_after"] = load_average()
     summary = summarize(results)
     print_table(summary, results)

@@ -60,8 +60,8 @@ class Settings:
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
     prompt_cache_mb: int = 512
     """Disk space for the prompt cache (KV state of earlier prompts, reused across runs); 0 turns it off."""
-    lookup: bool = True
-    """Prompt-lookup decoding: copy drafts from the prompt and check them in one batch (greedy output is unchanged)."""
+    lookup: bool = False
+    """Prompt-lookup decoding: copy drafts from the prompt and check them in one batch (faster; may differ on near ties)."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}

@@ -6,7 +6,8 @@ are a draft, and the model checks the current token and the whole draft in one b
 logits requested only for those positions (`logits_all=True` would make prompt evaluation
 about three times slower on a 262k vocabulary). The longest run of draft tokens that greedy
 decoding would have chosen anyway is kept, plus the model's own next token, so the output is
-the same token for token as without drafts; only the number of decode calls changes.
+the same as without drafts up to the floats of a batched decode (see DRAFT_MAX): on a near
+tie the two can part ways, so it is opt-in (`lookup: on`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,14 @@ from collections.abc import Iterator, Sequence
 NGRAM_MAX = 4
 NGRAM_MIN = 2
 DRAFT_MAX = 12
-"""Draft tokens checked per step. Each costs one output-layer product (262k x 640 here),
-cheap in a batch next to a single-token decode, which is bound by reading the weights."""
+"""Draft tokens checked per step. Each costs one output-layer product (262k x 640 here), cheap
+in a batch next to a single-token decode, which is bound by reading the weights.
+
+Not bit-exact: llama.cpp's CPU kernels round a batch differently from one-token decodes
+(logits up to ~1.5 apart, measured), so on a near tie the output can part ways from plain
+greedy decoding: in benchmarks/speed.py one of three copy prompts gave `value * factor` where
+plain decoding gave `value * 1`. Flash attention with at most 2 drafts is exact on short
+contexts but still diverged on a ~1,000-token one. Hence `lookup` is off by default."""
 
 
 CHUNK = 128
