@@ -2,6 +2,12 @@
 
     python benchmarks/editeval.py                       # every task, the default edit format
     python benchmarks/editeval.py --formats symbol,search,whole --limit 40
+    python benchmarks/editeval.py --formats auto --limit 20 --serve -- --route auto
+
+`--serve` starts llama-cpp-python's server (`python -m llama_cpp.server`) with the embedded model
+on 127.0.0.1 for the run and passes `--endpoint` to every edit: with `--route auto` the local
+model answers first and a rejected answer or failing checks go to the server, a stand-in for a
+larger model. The summary then counts escalations and the time they add.
 
 Judged as ../shared/eval/README.md says: the edited file (substituted into `context` when
 it has `{{Code}}`), then `test` and `check()`, run with python in a fresh folder under a time
@@ -54,9 +60,24 @@ def parses(code: str) -> bool:
     return not problems("python", code.encode())
 
 
-def run_task(task: dict, edit_format: str, home: Path, extra: list[str]) -> dict:
-    with tempfile.TemporaryDirectory() as folder:
+CHECK_SCRIPT = """import pathlib
+code = pathlib.Path("code.py").read_text()
+context = {context!r}
+program = context.replace("{{{{Code}}}}", code) if "{{{{Code}}}}" in context else code
+exec(compile(program + "\\n\\n" + {test!r} + "\\ncheck()\\n", "task_test", "exec"), {{"__name__": "__main__"}})
+"""
+
+
+def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks: bool = False) -> dict:
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as outside:
         repo = Path(folder)
+        env = {**os.environ, "VIBECLI_HOME": str(home)}
+        if checks:
+            # the task's own test as vibecli's test check, kept outside the repository the model sees
+            script = Path(outside) / "task_check.py"
+            script.write_text(CHECK_SCRIPT.format(context=task.get("context") or "", test=task["test"]))
+            extra = [*extra, "--test-cmd", f"{sys.executable} {script}"]
+            env["VIBECLI_CHECK_TIMEOUT"] = "20"
         git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
         subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
         (repo / "code.py").write_text(task["input"])
@@ -67,7 +88,7 @@ def run_task(task: dict, edit_format: str, home: Path, extra: list[str]) -> dict
             [sys.executable, "-m", "vibecli", "edit", task["instruction"].strip(), "code.py", "--json",
              "--format", edit_format, "--no-commit", *extra],
             cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
-            env={**os.environ, "VIBECLI_HOME": str(home)},
+            env=env,
         )
         seconds = time.perf_counter() - started
         code = (repo / "code.py").read_text()
@@ -85,6 +106,10 @@ def run_task(task: dict, edit_format: str, home: Path, extra: list[str]) -> dict
         "seconds": round(seconds, 2),
         "completion_tokens": report["tokens"]["completion"],
         "attempts": report.get("attempts", 0),
+        "backend": report.get("backend", ""),
+        "escalated": bool(report.get("escalated_from")),
+        "local_status": (report.get("escalated_from") or {}).get("status", report["status"]),
+        "local_seconds": (report.get("escalated_from") or {}).get("seconds"),
         "run_id": report.get("run_id", ""),
         "message": report.get("message", "")[:200],
     }
@@ -120,6 +145,26 @@ def summarize(edit_format: str, results: list[dict], home: Path) -> dict:
         "mean_seconds": round(sum(r["seconds"] for r in results) / n, 2) if n else 0,
         "mean_completion_tokens": round(sum(r["completion_tokens"] for r in results) / n, 1) if n else 0,
         "exit_codes": {str(c): sum(r["exit_code"] == c for r in results) for c in sorted({r["exit_code"] for r in results})},
+        **_escalations(results),
+    }
+
+
+def _escalations(results: list[dict]) -> dict:
+    """Under `--route auto`: how often the larger backend was asked, what it fixed, and the time it added."""
+    escalated = [r for r in results if r.get("escalated")]
+    if not escalated:
+        return {"escalated": 0}
+    added = sum(r["seconds"] - (r["local_seconds"] or 0) for r in escalated)
+    return {
+        "escalated": len(escalated),
+        "escalation_rate": round(len(escalated) / len(results), 4),
+        "escalated_from_status": {s: sum(r["local_status"] == s for r in escalated)
+                                  for s in sorted({r["local_status"] for r in escalated})},
+        "escalated_then_applied": sum(r["status"] == "applied" for r in escalated),
+        "escalated_then_passed": sum(r["passed"] for r in escalated),
+        "escalation_added_s": round(added, 1),
+        "total_s": round(sum(r["seconds"] for r in results), 1),
+        "escalation_share_of_time": round(added / sum(r["seconds"] for r in results), 4),
     }
 
 
@@ -130,8 +175,31 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N tasks")
     parser.add_argument("--out", type=Path, help="write every result and the summaries here as JSON")
     parser.add_argument("--resume", type=Path, help="a JSON Lines file of results: done tasks are skipped, new ones appended")
+    parser.add_argument("--serve", action="store_true",
+                        help="run llama_cpp.server with the embedded model and pass --endpoint to every edit")
+    parser.add_argument("--checks", action="store_true",
+                        help="give vibecli each task's test as its --test-cmd (then not pass@1: the model sees failures)")
+    parser.add_argument("--serve-threads", type=int, default=2, help="the server's threads, with --serve")
     parser.add_argument("extra", nargs="*", help="more `vibecli edit` options, after --")
     args = parser.parse_args()
+    if args.serve:
+        return _served(args)
+    return _run(args)
+
+
+def _served(args) -> int:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from llama_server import llama_server
+
+    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.paths import cache_dir
+
+    with llama_server(embedded_model_path(cache_dir()), n_ctx=8192, threads=args.serve_threads) as url:
+        args.extra = [*args.extra, "--endpoint", url, "--endpoint-model", "gemma"]
+        return _run(args)
+
+
+def _run(args) -> int:
     tasks = load_tasks(args.data)
     if args.limit:
         tasks = tasks[: args.limit]
@@ -151,13 +219,13 @@ def main() -> int:
             if (edit_format, task["task_id"]) in done:
                 results.append(done[(edit_format, task["task_id"])])
                 continue
-            result = run_task(task, edit_format, home, args.extra)
+            result = run_task(task, edit_format, home, args.extra, args.checks)
             results.append(result)
             if args.resume:
                 with args.resume.open("a") as handle:
                     handle.write(json.dumps({"format": edit_format, **result}) + "\n")
             print(f"[{edit_format} {index}/{len(tasks)}] {task['task_id']}: {result['status']}"
-                  f"{' PASS' if result['passed'] else ''} {result['seconds']}s", file=sys.stderr, flush=True)
+                  f"{' PASS' if result['passed'] else ''}{' (escalated)' if result['escalated'] else ''} {result['seconds']}s", file=sys.stderr, flush=True)
         summary = summarize(edit_format, results, home)
         summaries.append(summary)
         everything[edit_format] = results

@@ -46,7 +46,7 @@ def test_hook_with_the_replay_backend_fixes_and_fails_the_commit(repo, tmp_path,
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "vibecli fix" in proc.stdout and "Failed" in proc.stdout
     text = (repo / "greet.py").read_text()
-    assert 'return "Hello, " + name' in text
+    assert 'return "Hello, " + name' in text, proc.stdout + proc.stderr
     assert git(repo, "log", "-1", "--format=%s").strip() == "hook setup"  # the hook never commits
 
 

@@ -81,3 +81,39 @@ def test_speed_settings_take_on_off_and_refuse_a_negative_cache(tmp_path):
     assert _load(tmp_path, env={"VIBECLI_LOOKUP": "on", "VIBECLI_PROMPT_CACHE_MB": "0"}).prompt_cache_mb == 0
     with pytest.raises(VibeError, match="prompt_cache_mb"):
         _load(tmp_path, project="prompt_cache_mb: -1\n")
+
+
+def test_profiles_merge_across_files_and_resolve_over_the_settings(tmp_path):
+    from vibecli.settings import backend_settings
+
+    s = _load(
+        tmp_path,
+        user="backends:\n  big: {type: openai, endpoint: 'http://a:1/v1'}\n  cpu: {type: llama, threads: 1}\n",
+        project="backend: cpu\nbackends:\n  big: {type: openai, endpoint: 'http://b:2/v1', endpoint_model: m}\n",
+        env={"VIBECLI_ROUTE": "auto", "VIBECLI_REMOTE": "big"},
+    )
+    assert s.route == "auto" and s.remote == "big"
+    big = backend_settings(s, "big")
+    assert (big.backend, big.endpoint, big.endpoint_model) == ("openai", "http://b:2/v1", "m")
+    local = backend_settings(s)
+    assert (local.backend, local.threads) == ("llama", 1)
+    hash(s)  # settings key the batch's backend cache
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("backends:\n  big: {endpoint: 'http://a/v1'}\n", r"backends\.big needs 'type'"),
+        ("backends:\n  big: {type: openai, endpont: x}\n", r"unknown key 'backends\.big\.endpont'"),
+        ("backends:\n  big: {type: openai, endpoint_timeout: 0}\n", r"'endpoint_timeout' must be positive"),
+        ("backends:\n  llama: {type: openai}\n", r"not a name a profile may take"),
+        ("backend: big\n", r"unknown backend 'big'"),
+        ("backend: openai\n", r"needs --endpoint URL"),
+        ("endpoint: localhost:8080\n", r"'endpoint' must be an http:// or https:// URL"),
+        ("endpoint_dialect: tgi\n", r"'endpoint_dialect' must be one of llama.cpp, vllm, plain"),
+        ("route: auto\nremote: big\n", r"unknown backend 'big'"),
+    ],
+)
+def test_bad_backend_settings_are_one_line_errors(tmp_path, text, match):
+    with pytest.raises(VibeError, match=match):
+        _load(tmp_path, project=text)

@@ -1,3 +1,3 @@
-from vibecli.cli import main
+from vibecli.launch import main
 
 main()

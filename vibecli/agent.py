@@ -5,16 +5,14 @@ work tree and index as they were.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from vibecli.checks import CheckResult, run_check
-from vibecli.conversation import Conversation, Failure, NoProgress, Progress
+from vibecli.conversation import Conversation, Failure, NoProgress, Progress, RepoMapSource
 from vibecli.core import EXIT_OK, Backend, ChecksFailed, Refused, Report, UsageError, VibeError
-from vibecli.edits import syntax
 from vibecli.edits.apply import Change
 from vibecli.edits.diff import unified_diff
 from vibecli.edits.fileio import SourceFile, read_source, unchanged_on_disk, write_atomic
@@ -24,6 +22,12 @@ from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
 __all__ = ["EditAgent", "EditRequest", "NoProgress", "Progress"]
+
+
+class FileChooser(RepoMapSource, Protocol):
+    """The repo map, as the agent uses it: to choose files and to map the rest."""
+
+    def choose(self, instruction: str, limit: int) -> list: ...
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class EditAgent:
         run: RunRecord,
         progress: Progress | None = None,
         confirm: Callable[[str], bool] | None = None,
+        context: FileChooser | None = None,
     ):
         self.backend = backend
         self.workspace = workspace
@@ -55,7 +60,8 @@ class EditAgent:
         self.settings = settings
         self.progress = progress or NoProgress()
         self.confirm = confirm
-        self.conversation = Conversation(backend, workspace, settings, run, self.progress)
+        self.context = context
+        self.conversation = Conversation(backend, workspace, settings, run, self.progress, context)
         self._written: list[Change] = []
         self.report = Report(run_id=run.id, model=backend.model_name, backend=backend.name)
         self.report.usage = self.conversation.usage
@@ -66,6 +72,7 @@ class EditAgent:
             self._run(request)
         finally:
             self.report.attempts = self.conversation.attempts
+            self.report.context.update(self.conversation.context_report)
             self.report.total_s = time.perf_counter() - started
         return self.report
 
@@ -167,35 +174,12 @@ class EditAgent:
         if request.paths:
             relpaths = [self.workspace.user_path(p, request.cwd) for p in request.paths]
             return list(dict.fromkeys(relpaths))
-        found = self._mentioned_files(request.instruction)
-        if not found:
+        self.progress.phase("Choosing files")
+        chosen = self.context.choose(request.instruction, self.settings.auto_files) if self.context else []
+        if not chosen:
             raise UsageError("no file named and none found from the instruction: pass the files to edit as PATHS")
-        return found
-
-    def _mentioned_files(self, instruction: str) -> list[str]:
-        """Tracked files the instruction names, by path, file name or a definition in them."""
-        if self.repo is None:
-            return []
-        words = set(re.findall(r"[A-Za-z_][\w./-]*", instruction))
-        found = []
-        for relpath in self.repo.tracked_files():
-            language = syntax.language_of(relpath)
-            if language is None:
-                continue
-            name = Path(relpath).name
-            if relpath in words or name in words or Path(relpath).stem in words:
-                found.append(relpath)
-                continue
-            path = self.workspace.absolute(relpath)
-            try:
-                if path.stat().st_size > self.settings.max_file_bytes:
-                    continue
-                defs = syntax.definitions(language, path.read_bytes())
-            except OSError:
-                continue
-            if any(d.name.split(".")[-1] in words for d in defs):
-                found.append(relpath)
-        return found[:8]
+        self.report.context["chosen"] = [{"path": c.path, "score": round(c.score, 3), "why": c.why} for c in chosen]
+        return [c.path for c in chosen]
 
     def _write(self, changes: list[Change]) -> None:
         for change in changes:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from collections.abc import Callable
 from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
+from vibecli.context.repomap import MapText, estimate_tokens
 from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
 from vibecli.edits import languages
 from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
@@ -22,6 +24,12 @@ from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
 FREE_STOPS = [DONE, "\n=== ", "\n### "]
+MAP_MARGIN = 64
+"""Tokens kept free between the prompt's parts, for the template's own lines around the map."""
+
+
+class RepoMapSource(Protocol):
+    def render(self, focus: list[str], instruction: str, budget: int, count: Callable[[str], int]) -> MapText: ...
 # the code ends at its closing fence, or where the model starts a new section of the prompt
 BODY_STOPS = ["\n" + FENCE, "\n### ", "\n=== ", "\n@@ "]
 RETRY_TEMPERATURE = 0.5
@@ -112,8 +120,12 @@ class Failure:
 
 
 class Conversation:
-    def __init__(self, backend: Backend, workspace: Workspace, settings: Settings, run: RunRecord, progress: Progress):
+    def __init__(self, backend: Backend, workspace: Workspace, settings: Settings, run: RunRecord, progress: Progress,
+                 context: RepoMapSource | None = None):
         self.backend = backend
+        self.context = context
+        self.context_report: dict = {}
+        """How the prompt's room was spent: its tokens, the model's context, the map and what it left out."""
         self.workspace = workspace
         self.settings = settings
         self.run_record = run
@@ -134,13 +146,14 @@ class Conversation:
             {"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()
         ]
         budget = min(self.settings.max_tokens, _token_budget(files))
+        repo_map = self._repo_map(edit_format, shown, instruction.strip(), list(files), budget)
         mode = self.settings.grammar
         constrained = mode == "always"
         last_error = "no answer"
         for remaining in reversed(range(self.settings.max_attempts)):
             self.attempts += 1
             attempt = self.attempts
-            prompt = edit_prompt(edit_format, shown, instruction.strip(), failures)
+            prompt = edit_prompt(edit_format, shown, instruction.strip(), failures, repo_map)
             # a retry that decodes greedily again tends to repeat the same mistake
             temperature = self.settings.temperature if not failures else max(self.settings.temperature, RETRY_TEMPERATURE)
             try:
@@ -182,6 +195,27 @@ class Conversation:
                 raise Refused(f"the model's answer was refused: {exc.message}; nothing was written") from None
         raise Rejected(f"the model's answers were rejected after {self.attempts} attempt(s): {last_error}")
 
+    def _repo_map(self, edit_format: str, shown: list[dict], instruction: str, focus: list[str], answer: int) -> str:
+        """The repo map, cut to fit both `map_tokens` and what the model's context has left after
+        the instructions, the files, the answer and one retry's worth of room."""
+        if self.context is None or self.settings.map_tokens <= 0:
+            return ""
+        count = getattr(self.backend, "count_tokens", None) or estimate_tokens
+        base = count(edit_prompt(edit_format, shown, instruction, []))
+        limit = getattr(self.backend, "context_length", None)
+        room = self.settings.map_tokens
+        if limit:
+            room = min(room, limit - base - 2 * answer - MAP_MARGIN)
+        self.context_report = {"prompt_tokens": base, "context": limit, "answer_tokens": answer}
+        if room <= 0:
+            self.context_report["map"] = {"tokens": 0, "budget": 0, "left_out": "no room left in the context"}
+            return ""
+        self.progress.phase("Mapping the repository")
+        found = self.context.render(focus, instruction, room, count)
+        self.context_report["map"] = found.to_json()
+        self.context_report["map"]["shown"] = found.files
+        return found.text
+
     def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
         """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
         header = self._ask(attempt, "header", prompt, header_rules, ["\n"], HEADER_TOKENS, temperature).strip()
@@ -192,7 +226,7 @@ class Conversation:
         opening = f"{FENCE}{_fence(match.group(2))}\n"
         for _ in range(BLOCKS.get(match.group(1), 1)):
             answer += opening
-            body = self._ask(attempt, "body", prompt + answer, None, BODY_STOPS, budget, temperature)
+            body = self._ask(attempt, "body", prompt, None, BODY_STOPS, budget, temperature, prefill=answer)
             if self.run_record.calls[-1].finish not in ("stop", "eog"):
                 return answer + body  # cut short: the parser says what is missing
             answer += body.rstrip("\n") + ("\n" if body.strip() else "") + FENCE + "\n"
@@ -204,17 +238,21 @@ class Conversation:
 
     def _ask(
         self, attempt: int, kind: str, prompt: str, grammar: str | None, stop: list[str], max_tokens: int,
-        temperature: float,
+        temperature: float, prefill: str = "",
     ) -> str:
+        """`prefill`: the start of the answer, already decided; the model continues it."""
         label = {"answer": "Asking", "header": "Choosing the edit", "body": "Writing the edit"}[kind]
         self.progress.phase(f"{label} ({self.backend.model_name}, attempt {attempt})")
         call = Call(
             number=len(self.run_record.calls) + 1, attempt=attempt, kind=kind, temperature=temperature,
-            prompt=prompt, grammar=grammar, output="",
+            prompt=prompt + prefill, grammar=grammar, output="",
         )
         self.run_record.calls.append(call)
+        # a backend that renders a chat template must know where the prompt ends and the answer begins
+        extra = {"prefill": prefill} if prefill and getattr(self.backend, "takes_prefill", False) else {}
         generation = self.backend.generate(
-            prompt, grammar=grammar, stop=stop, max_tokens=max_tokens, temperature=temperature
+            prompt if extra else prompt + prefill, grammar=grammar, stop=stop, max_tokens=max_tokens,
+            temperature=temperature, **extra,
         )
         pieces: list[str] = []
         loaded = self.usage.load_s

@@ -162,6 +162,10 @@ class Report:
     checks: list[dict] = field(default_factory=list)
     kept: bool = False
     """A failing attempt was left in the work tree (--keep-failed)."""
+    context: dict = field(default_factory=dict)
+    """How the prompt was filled: files chosen for the instruction, the repo map, what was left out."""
+    escalated_from: dict | None = None
+    """Under `route: auto`, the local attempt this run took over from (run id, backend, status, seconds)."""
 
     def to_json(self) -> dict:
         return {
@@ -186,6 +190,8 @@ class Report:
             "diff": self.diff,
             "rounds": self.rounds,
             "checks": self.checks,
+            "context": self.context,
             "message": self.message,
             "exit_code": self.exit_code,
+            "escalated_from": self.escalated_from,
         }

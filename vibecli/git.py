@@ -25,6 +25,22 @@ def _error(action: str, exc: git.exc.GitError) -> VibeError:
     return VibeError(f"git {action} failed: {detail}")
 
 
+class _Git(git.cmd.Git):
+    """GitPython keeps `git cat-file` running to read objects. In our process group, a Ctrl-C
+    at the terminal (sent to the whole group) kills it, and the cleanup after that Ctrl-C (is
+    HEAD still where it was?) then fails before the files are put back. Its own session keeps
+    it out of the terminal's signals; GitPython still ends it with the repository."""
+
+    def execute(self, command, *args, **kwargs):
+        if kwargs.get("as_process"):
+            kwargs.setdefault("start_new_session", True)
+        return super().execute(command, *args, **kwargs)
+
+
+class _Repo(git.Repo):
+    GitCommandWrapperType = _Git
+
+
 @dataclass(frozen=True)
 class VibeCommit:
     sha: str
@@ -41,12 +57,29 @@ class GitRepo:
     @classmethod
     def find(cls, cwd: Path) -> "GitRepo":
         try:
-            repo = git.Repo(cwd, search_parent_directories=True)
+            repo = _Repo(cwd, search_parent_directories=True)
         except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
             raise VibeError(f"not inside a git work tree: {cwd} (run `git init`, or pass --no-git)") from None
         if repo.bare or repo.working_tree_dir is None:
             raise VibeError(f"{cwd} is in a bare git repository; vibecli needs a work tree")
         return cls(repo)
+
+    @classmethod
+    def init(cls, folder: Path) -> "GitRepo":
+        """A new repository in `folder` (which must exist)."""
+        try:
+            return cls(git.Repo.init(folder))
+        except git.exc.GitError as exc:
+            raise _error("init", exc) from None
+
+    def commit_all(self, message: str) -> str:
+        """Add every file (as .gitignore allows) and commit; the sha."""
+        try:
+            self._git("add", "--all")
+            self._interruptible(["commit", "--quiet", "--no-edit", "-m", message])
+            return self.repo.head.commit.hexsha
+        except git.exc.GitCommandError as exc:
+            raise _error("commit", exc) from None
 
     def _git(self, *args: str) -> str:
         return self.repo.git.execute(["git", *args], with_extended_output=False, strip_newline_in_stdout=True)

@@ -66,6 +66,12 @@ def m001_runs(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX runs_started ON runs(started_at)")
 
 
+@migration
+def m002_escalated_from(db: sqlite3.Connection) -> None:
+    """Under `route: auto`, the run id of the local attempt that a larger backend's run took over from."""
+    db.execute("ALTER TABLE runs ADD COLUMN escalated_from TEXT")
+
+
 @dataclass
 class Call:
     """One model call: what it was shown, what it said, and what became of its answer.
@@ -102,6 +108,7 @@ class RunRecord:
     backend: str = ""
     settings: dict = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    escalated_from: str | None = None
 
 
 class Logbook:
@@ -140,13 +147,17 @@ class Logbook:
         usage = report.usage
         with closing(self._connect()) as db, db:
             db.execute(
-                "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                # columns named: a migration adds columns at the end of the table
+                "INSERT OR REPLACE INTO runs (id, started_at, repo_root, command, instruction, paths, model, "
+                "model_sha256, backend, settings, status, exit_code, message, files, diff, commit_sha, prompt_tokens, "
+                "completion_tokens, load_s, prompt_eval_s, generate_s, total_s, escalated_from) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.id, run.started_at, run.repo_root, run.command, run.instruction, json.dumps(run.paths),
                     run.model, run.model_sha256, run.backend, json.dumps(run.settings), report.status,
                     report.exit_code, report.message, json.dumps(report.files), report.diff, report.commit,
                     usage.prompt_tokens, usage.completion_tokens, usage.load_s, usage.prompt_eval_s,
-                    usage.generate_s, report.total_s,
+                    usage.generate_s, report.total_s, run.escalated_from,
                 ),
             )
             db.executemany(

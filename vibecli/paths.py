@@ -37,8 +37,18 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP))
 
 
+def pulled_models_dir() -> Path:
+    """Models pulled from the Hugging Face hub: `<owner>--<repo>/<file>.gguf` with a `.json` record each."""
+    return cache_dir() / "pulled"
+
+
 def user_config_file() -> Path:
     return config_dir() / "config.yaml"
+
+
+def user_scaffolds_dir() -> Path:
+    """Scaffolds of the user's own, beside the shipped ones (`vibecli new`)."""
+    return config_dir() / "scaffolds"
 
 
 def logbook_file() -> Path:
@@ -51,3 +61,11 @@ def package_data(name: str) -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parent.parent / name
+
+
+def history_file(repo_root: Path) -> Path:
+    """The session's prompt history for one repository, keyed by its root."""
+    import hashlib
+
+    key = hashlib.sha256(str(repo_root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return data_dir() / "history" / f"{repo_root.name}-{key}"

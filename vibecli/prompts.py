@@ -49,7 +49,7 @@ def example_answer(example: dict, edit_format: str) -> str:
     return format_envelope([edit], "python")
 
 
-def edit_prompt(edit_format: str, files: list[dict], instruction: str, failures: list) -> str:
+def edit_prompt(edit_format: str, files: list[dict], instruction: str, failures: list, repo_map: str = "") -> str:
     examples = [
         {
             "files": [{"path": e["path"], "text": e["before"]}],
@@ -58,4 +58,5 @@ def edit_prompt(edit_format: str, files: list[dict], instruction: str, failures:
         }
         for e in _examples()
     ]
-    return render(f"edit-{edit_format}.j2", examples=examples, files=files, instruction=instruction, failures=failures)
+    return render(f"edit-{edit_format}.j2", examples=examples, files=files, instruction=instruction, failures=failures,
+                  repo_map=repo_map)

@@ -12,7 +12,14 @@ from vibecli.core import VibeError
 PROJECT_FILE = ".vibecli.yaml"
 GRAMMAR_MODES = ("lazy", "always", "off")
 EDIT_FORMATS = ("auto", "symbol", "search", "whole")
-BACKENDS = ("llama", "replay")
+BACKENDS = ("llama", "replay", "openai")
+ROUTES = ("local", "remote", "auto")
+DIALECTS = ("llama.cpp", "vllm", "plain")
+PROFILE_KEYS = (
+    "model", "replay_file", "threads", "gpu_layers", "seed", "temperature", "endpoint", "endpoint_model",
+    "api_key_env", "endpoint_dialect", "endpoint_timeout", "endpoint_retries",
+)
+"""What a named backend profile (`backends: {NAME: {type: ..., ...}}`) may set, besides its `type`."""
 
 
 @dataclass(frozen=True)
@@ -53,15 +60,41 @@ class Settings:
     max_rounds: int = 3
     """Edits to try against failing checks before giving up with exit 4."""
     check_timeout: int = 600
+    """Seconds each check may run."""
     timeout: int | None = None
     """Seconds the model may take over one run (every attempt together); empty means no limit."""
-    """Seconds each check may run."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
     prompt_cache_mb: int = 512
     """Disk space for the prompt cache (KV state of earlier prompts, reused across runs); 0 turns it off."""
     lookup: bool = False
     """Prompt-lookup decoding: copy drafts from the prompt and check them in one batch (faster; may differ on near ties)."""
+    map_tokens: int = 1024
+    """Tokens of repo map (the definitions of the other files that matter most) in each prompt; 0 for none.
+    Always cut to fit both this and the model's context."""
+    auto_files: int = 2
+    """When no file is named, how many files the repo map chooses to show the model."""
+    fit_check: bool = True
+    """Refuse (exit 5) to load a model whose weights and KV cache would not fit in free memory."""
+    endpoint: str | None = None
+    """Base URL of an OpenAI-compatible server, with its `/v1` (for `backend: openai`)."""
+    endpoint_model: str | None = None
+    """The `model` to ask that server for; empty sends none (servers that serve one model)."""
+    api_key_env: str | None = None
+    """The NAME of the environment variable that holds the API key (the key is never stored)."""
+    endpoint_dialect: str = "llama.cpp"
+    """`llama.cpp` (sends `grammar` and llama.cpp's sampling fields), `vllm` (`guided_grammar`) or `plain`."""
+    endpoint_timeout: float = 120.0
+    """Seconds without a byte from the server before the run fails."""
+    endpoint_retries: int = 2
+    """Retries, with backoff, after a 429, a 5xx, a refused or a dropped connection."""
+    route: str = "local"
+    """`local` (only `backend`), `remote` (only `remote`) or `auto` (`backend`, then `remote` when the
+    answer is rejected or the checks fail)."""
+    remote: str = "openai"
+    """The larger backend for `route: remote|auto`: `openai` (the endpoint_* keys) or a profile name."""
+    backends: tuple = ()
+    """Named profiles, `backends: {NAME: {type: llama|replay|openai, KEY: VALUE...}}`, kept as sorted pairs."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -88,6 +121,18 @@ _TYPES = {
     "timeout": (int, type(None)),
     "prompt_cache_mb": (int,),
     "lookup": (bool,),
+    "map_tokens": (int,),
+    "auto_files": (int,),
+    "fit_check": (bool,),
+    "endpoint": (str, type(None)),
+    "endpoint_model": (str, type(None)),
+    "api_key_env": (str, type(None)),
+    "endpoint_dialect": (str,),
+    "endpoint_timeout": (float, int),
+    "endpoint_retries": (int,),
+    "route": (str,),
+    "remote": (str,),
+    "backends": (dict, type(None)),
 }
 
 
@@ -99,8 +144,20 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: '{key}' must be {_type_names(allowed)}, not {value!r}")
     if not isinstance(value, allowed):
         raise VibeError(f"{source}: '{key}' must be {_type_names(allowed)}, not {value!r}")
-    if key == "backend" and value not in BACKENDS:
-        raise VibeError(f"{source}: 'backend' must be one of {', '.join(BACKENDS)}, not {value!r}")
+    if key in ("backend", "remote") and not value:
+        raise VibeError(f"{source}: '{key}' must name a backend ({', '.join(BACKENDS)}) or a profile")
+    if key == "route" and value not in ROUTES:
+        raise VibeError(f"{source}: 'route' must be one of {', '.join(ROUTES)}, not {value!r}")
+    if key == "endpoint_dialect" and value not in DIALECTS:
+        raise VibeError(f"{source}: 'endpoint_dialect' must be one of {', '.join(DIALECTS)}, not {value!r}")
+    if key == "endpoint" and value and not value.startswith(("http://", "https://")):
+        raise VibeError(f"{source}: 'endpoint' must be an http:// or https:// URL, not {value!r}")
+    if key == "endpoint_timeout" and value <= 0:
+        raise VibeError(f"{source}: 'endpoint_timeout' must be positive, not {value!r}")
+    if key == "endpoint_retries" and value < 0:
+        raise VibeError(f"{source}: 'endpoint_retries' must not be negative, not {value!r}")
+    if key == "backends":
+        return _check_profiles(value or {}, source)
     if key == "edit_format" and value not in EDIT_FORMATS:
         raise VibeError(f"{source}: 'edit_format' must be one of {', '.join(EDIT_FORMATS)}, not {value!r}")
     if key == "grammar" and value not in GRAMMAR_MODES:
@@ -110,11 +167,53 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: '{key}' must be at least 1, not {value!r}")
     if key == "prompt_cache_mb" and value < 0:
         raise VibeError(f"{source}: 'prompt_cache_mb' must not be negative, not {value!r}")
+    if key in ("map_tokens",) and value < 0:
+        raise VibeError(f"{source}: '{key}' must be 0 or more, not {value!r}")
+    if key == "auto_files" and not 1 <= value <= 8:
+        raise VibeError(f"{source}: 'auto_files' must be from 1 to 8, not {value!r}")
     if key == "gpu_layers" and value < -1:
         raise VibeError(f"{source}: 'gpu_layers' must be -1 (all) or more, not {value!r}")
     if key == "temperature" and value < 0:
         raise VibeError(f"{source}: 'temperature' must not be negative, not {value!r}")
-    return float(value) if key == "temperature" else value
+    return float(value) if key in ("temperature", "endpoint_timeout") else value
+
+
+def _check_profiles(profiles: dict, source: str) -> tuple:
+    checked = []
+    for name, profile in profiles.items():
+        if not isinstance(name, str) or name in BACKENDS:
+            raise VibeError(f"{source}: backends: {name!r} is not a name a profile may take")
+        if not isinstance(profile, dict) or profile.get("type") not in BACKENDS:
+            raise VibeError(f"{source}: backends.{name} needs 'type', one of {', '.join(BACKENDS)}")
+        values = {}
+        for key, value in profile.items():
+            if key == "type":
+                continue
+            if key not in PROFILE_KEYS:
+                raise VibeError(f"{source}: unknown key 'backends.{name}.{key}' (known: type, {', '.join(PROFILE_KEYS)})")
+            values[key] = _check(key, value, f"{source}: backends.{name}")
+        checked.append((name, (("type", profile["type"]), *sorted(values.items()))))
+    return tuple(sorted(checked))
+
+
+def backend_settings(settings: Settings, name: str | None = None) -> Settings:
+    """The settings of one backend, `settings.backend` by default: a built-in type, or a profile laid over them."""
+    name = name or settings.backend
+    profiles = dict(settings.backends)
+    if name in BACKENDS:
+        resolved = replace(settings, backend=name)
+    elif name in profiles:
+        values = dict(profiles[name])
+        resolved = replace(settings, backend=values.pop("type"), **values)
+    else:
+        known = ", ".join([*BACKENDS, *profiles])
+        raise VibeError(f"unknown backend {name!r} (known: {known})")
+    if resolved.backend == "replay" and not resolved.replay_file:
+        raise VibeError("the replay backend needs --replay-file FILE (or replay_file in config)")
+    if resolved.backend == "openai" and not resolved.endpoint:
+        raise VibeError(f"the openai backend{'' if name == 'openai' else f' of {name!r}'} needs --endpoint URL "
+                        "(or endpoint in config)")
+    return resolved
 
 
 def _expand_checks(values: dict, source: str) -> dict:
@@ -159,6 +258,8 @@ def _read_yaml(path: Path) -> dict:
 def _from_env(environ: Mapping[str, str]) -> dict:
     values: dict[str, Any] = {}
     for key in _FIELDS:
+        if key == "backends":
+            continue  # a mapping: config files only
         raw = environ.get(f"VIBECLI_{key.upper()}")
         if raw is None:
             continue
@@ -207,10 +308,14 @@ def load_settings(
         layers.append((str(path), _read_yaml(path)))
     for source, values in layers:
         values = _expand_checks(values, source)
-        settings = replace(settings, **{k: _check(k, v, source) for k, v in values.items()})
+        checked = {k: _check(k, v, source) for k, v in values.items()}
+        if "backends" in checked:  # a later file adds profiles, or replaces one by name
+            checked["backends"] = tuple(sorted({**dict(settings.backends), **dict(checked["backends"])}.items()))
+        settings = replace(settings, **checked)
     settings = replace(settings, **{k: _check(k, v, "environment") for k, v in _from_env(environ).items()})
     given = {k: v for k, v in (flags or {}).items() if v is not None}
     settings = replace(settings, **{k: _check(k, v, f"option --{k.replace('_', '-')}") for k, v in given.items()})
-    if settings.backend == "replay" and not settings.replay_file:
-        raise VibeError("the replay backend needs --replay-file FILE (or replay_file in config)")
+    backend_settings(settings)
+    if settings.route != "local":
+        backend_settings(settings, settings.remote)
     return settings

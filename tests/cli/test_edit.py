@@ -296,3 +296,30 @@ def test_edit_a_go_file(repo, tmp_path):
     result = edit_replay(tmp_path, "fix the perimeter", "shapes.go", answers=(fixed,))
     assert result.exit_code == 0, result.stderr
     assert "\treturn s.S * 4\n" in (repo / "shapes.go").read_text()
+
+
+def test_ctrl_c_at_a_terminal_during_the_checks_puts_the_files_back(repo, tmp_path, vibecli_home):
+    """A terminal's Ctrl-C reaches the whole process group, git's helper processes included."""
+    import sys
+    import time
+
+    import pexpect
+
+    from conftest import replay_file
+
+    marker = tmp_path / "checking"
+    env = {**{k: v for k, v in os.environ.items() if k != "CI"}, "VIBECLI_HOME": str(vibecli_home)}
+    child = pexpect.spawn(sys.executable, ["-m", "vibecli", "edit", INSTRUCTION, "greet.py", "--backend", "replay",
+                                           "--replay-file", str(replay_file(tmp_path, RETURN_GREET)),
+                                           "--test-cmd", f"touch {marker} && sleep 30"],
+                          cwd=str(repo), env=env, encoding="utf-8", timeout=60)
+    deadline = time.time() + 30
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert 'return "Hello, " + name' in (repo / "greet.py").read_text()  # written, being checked
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, child.before
+    assert (repo / "greet.py").read_text() == GREET
+    assert git(repo, "status", "--porcelain") == ""

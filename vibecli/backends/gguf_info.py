@@ -76,6 +76,23 @@ class _Reader:
     def skip_string(self) -> None:
         self.handle.seek(self.unpack("<Q"), 1)
 
+    def skip_strings(self, count: int) -> None:
+        """Skip an array of strings (a tokenizer's vocabulary) by walking their lengths in memory,
+        a megabyte at a time: 262k seeks one string at a time take 10x longer."""
+        buf, off = b"", 0
+        unpack_from = struct.unpack_from
+        for _ in range(count):
+            if off + 8 > len(buf):
+                if off > len(buf):
+                    self.handle.seek(off - len(buf), 1)
+                    buf, off = b"", 0
+                buf = buf[off:] + self.handle.read(1 << 20)
+                off = 0
+                if len(buf) < 8:
+                    raise EOFError
+            off += 8 + unpack_from("<Q", buf, off)[0]
+        self.handle.seek(off - len(buf), 1)
+
     def value(self, kind: int):
         if kind in _SCALARS:
             return self.unpack(_SCALARS[kind])
@@ -85,6 +102,8 @@ class _Reader:
             item_kind, count = self.unpack("<I"), self.unpack("<Q")
             if item_kind in _SCALARS:
                 self.handle.seek(struct.calcsize(_SCALARS[item_kind]) * count, 1)
+            elif item_kind == _STRING:
+                self.skip_strings(count)
             else:
                 for _ in range(count):
                     self.skip_string() if item_kind == _STRING else self.value(item_kind)

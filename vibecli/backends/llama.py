@@ -25,6 +25,8 @@ def _flatten(prompt: str | list[Message]) -> str:
 
 class LlamaCppBackend:
     name = "llama"
+    takes_prefill = True
+    """generate(prompt, prefill=...): the model's chat template wraps the prompt, not the prefill."""
 
     def __init__(
         self,
@@ -41,6 +43,7 @@ class LlamaCppBackend:
         acquire: Callable[[], None] | None = None,
         prompt_cache: PromptCache | None = None,
         lookup: bool = False,
+        before_load: Callable[[int], None] | None = None,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -56,8 +59,13 @@ class LlamaCppBackend:
         self.lookup = lookup
         self._prefix = LlamaPrefixStore(prompt_cache) if prompt_cache is not None else None
         self.decoder_stats = {"drafted": 0, "accepted": 0, "decodes": 0}
+        self._before_load = before_load
+        """Called with n_ctx before each load (the fit check: it raises to refuse)."""
         self._llm = None
         self._n_ctx = 0
+        self._unreported_load_s = 0.0
+        self._chat = None
+        """The model's ChatTemplate; False when its GGUF has none; None before the first load."""
 
     def _load(self, n_ctx: int) -> float:
         """(Re)create the llama.cpp context; returns seconds spent."""
@@ -69,6 +77,8 @@ class LlamaCppBackend:
 
         logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG if self.verbose else logging.CRITICAL + 1)
         self._llm = None
+        if self._before_load is not None:
+            self._before_load(n_ctx)
         try:
             with _quiet_stderr(not self.verbose):
                 self._llm = llama_cpp.Llama(
@@ -86,6 +96,12 @@ class LlamaCppBackend:
         self._n_ctx = n_ctx
         return time.perf_counter() - started
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a text in this model's own vocabulary (loads the model on first use)."""
+        if self._llm is None:  # sized as for a prompt twice this long: the map and the answer come on top
+            self._unreported_load_s += self._load(self._context_for(2 * len(text.encode("utf-8")), 1024))
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
     def _context_for(self, prompt_bytes: int, max_tokens: int) -> int:
         # Code tokenizes to about 3-4 bytes a token; half the bytes is a safe first guess,
         # checked against the real token count after loading.
@@ -101,18 +117,19 @@ class LlamaCppBackend:
         stop: list[str] | None = None,
         max_tokens: int = 512,
         temperature: float | None = None,
+        prefill: str = "",
     ) -> Generation:
         usage = Usage()
         temp = self.temperature if temperature is None else temperature
-        return Generation(self._stream(_flatten(prompt), grammar, stop or [], max_tokens, temp, usage), usage)
+        return Generation(self._stream(_flatten(prompt), prefill, grammar, stop or [], max_tokens, temp, usage), usage)
 
     def _stream(
-        self, text: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
+        self, text: str, prefill: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
     ) -> Iterator[str]:
-        encoded = text.encode("utf-8")
-        if self._llm is None or self._n_ctx < self._context_for(len(encoded), max_tokens):
-            usage.load_s += self._load(max(self._n_ctx, self._context_for(len(encoded), max_tokens)))
-        tokens = self._llm.tokenize(encoded, add_bos=True, special=False)
+        encoded = (text + prefill).encode("utf-8")
+        if self._llm is None:
+            usage.load_s += self._load(self._context_for(len(encoded), max_tokens))
+        tokens, stop = self._model_input(text, prefill, stop)
         needed = len(tokens) + max_tokens
         if needed > self._n_ctx:
             if len(tokens) + 16 > self.context_length:
@@ -123,7 +140,21 @@ class LlamaCppBackend:
             usage.load_s += self._load(min(self.context_length, -(-needed // _CTX_STEP) * _CTX_STEP))
         max_tokens = min(max_tokens, self._n_ctx - len(tokens))
         usage.prompt_tokens = len(tokens)
+        usage.load_s += self._unreported_load_s
+        self._unreported_load_s = 0.0
         yield from self._decode(tokens, grammar, stop, max_tokens, temp, usage)
+
+    def _model_input(self, text: str, prefill: str, stop: list[str]) -> tuple[list[int], list[str]]:
+        """Tokens for the prompt: through the model's chat template when its GGUF has one (and then
+        also stopping at the template's end-of-sequence text), as plain text to complete otherwise."""
+        from vibecli.backends.chat_format import chat_tokens
+
+        if self._chat is None:
+            self._chat = _chat_template(self._llm)
+        if not self._chat:
+            return self._llm.tokenize((text + prefill).encode("utf-8"), add_bos=True, special=False), stop
+        tokens = chat_tokens(self._chat, text, prefill, self._llm.tokenize)
+        return tokens, (stop + [self._chat.eos_token] if self._chat.eos_token else stop)
 
     def _decode(self, tokens: list[int], grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage):
         import llama_cpp
@@ -215,6 +246,20 @@ class LlamaCppBackend:
         )
 
 
+def _chat_template(llm):
+    from vibecli.backends.chat_format import ChatTemplate, template_of
+
+    source = template_of(llm.metadata)
+    if source is None:
+        return False
+    eos, bos = llm.token_eos(), llm.token_bos()
+    return ChatTemplate(
+        source,
+        bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+    )
+
+
 def grammar_is_valid(vocab, grammar: str) -> bool:
     import llama_cpp
 
@@ -252,3 +297,15 @@ def _partial_stop(text: str, stop: list[str]) -> int:
                 best = n
                 break
     return best
+
+
+def vocab_counter(model_path: Path) -> Callable[[str], int]:
+    """A token counter with a model's own vocabulary, without loading its weights."""
+    import llama_cpp
+
+    try:
+        with _quiet_stderr(True):
+            vocab = llama_cpp.Llama(str(model_path), vocab_only=True, verbose=False)
+    except (ValueError, RuntimeError) as exc:
+        raise VibeError(f"llama.cpp could not read the vocabulary of {model_path}: {exc}") from None
+    return lambda text: len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))

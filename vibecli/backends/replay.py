@@ -1,9 +1,16 @@
-"""Scripted model answers: JSON Lines, one object per model call with the key `text`."""
+"""Scripted model answers: JSON Lines, one object per model call with the key `text`.
+
+An answer may also have `delay`: seconds to wait before each word it streams, so that tests
+can watch the progress and interrupt a generation midway, as with a real model.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
+from typing import Iterator
 
 from vibecli.core import Generation, Message, Usage, VibeError
 
@@ -35,16 +42,28 @@ class ReplayBackend:
         self.prompts.append(prompt if isinstance(prompt, str) else "\n".join(m.content for m in prompt))
         if len(self.prompts) > len(self.answers):
             raise ReplayExhausted(f"{self.path}: no scripted answer left for model call {len(self.prompts)}")
-        text = self.answers[len(self.prompts) - 1]
+        text, delay = self.answers[len(self.prompts) - 1]
         finish = "eog"
         cuts = [i for i in (text.find(s) for s in stop or []) if i >= 0]
         if cuts:
             text, finish = text[: min(cuts)], "stop"
-        usage = Usage(prompt_tokens=len(self.prompts[-1].split()), completion_tokens=len(text.split()), finish=finish)
-        return Generation(iter([text]), usage)
+        if not delay:
+            usage = Usage(prompt_tokens=len(self.prompts[-1].split()), completion_tokens=len(text.split()), finish=finish)
+            return Generation(iter([text]), usage)
+        usage = Usage(prompt_tokens=len(self.prompts[-1].split()), finish="cancelled")
+        return Generation(_slowly(text, delay, finish, usage), usage)
 
 
-def _read(path: Path) -> list[str]:
+def _slowly(text: str, delay: float, finish: str, usage: Usage) -> Iterator[str]:
+    """One word at a time, `delay` seconds apart; `finish` is set only if every word went out."""
+    for count, word in enumerate(re.findall(r"\s*\S+\s*|\s+", text), 1):
+        time.sleep(delay)
+        usage.completion_tokens = count
+        yield word
+    usage.finish = finish
+
+
+def _read(path: Path) -> list[tuple[str, float]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -61,7 +80,10 @@ def _read(path: Path) -> list[str]:
             raise VibeError(f"{path}:{number}: not JSON: {exc.msg}") from None
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise VibeError(f"{path}:{number}: each line must be an object with a string 'text'")
-        answers.append(obj["text"])
+        delay = obj.get("delay", 0)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+            raise VibeError(f"{path}:{number}: 'delay' must be a number of seconds, 0 or more")
+        answers.append((obj["text"], float(delay)))
     if not answers:
         raise VibeError(f"replay file has no answers: {path}")
     return answers

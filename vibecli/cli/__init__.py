@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vibecli import __version__
-from vibecli.cli import batch, edit, fix, log, model, symbols, undo
+from vibecli.cli import batch, chat, edit, fix, log, map, model, new, symbols, undo
 from vibecli.cli.options import EXIT_CODES_HELP
 from vibecli.core import Terminated
 
@@ -16,7 +16,6 @@ app = typer.Typer(
     name="vibecli",
     help="A local-first coding agent: a small local model edits your code through checked patches and commits it.",
     epilog=EXIT_CODES_HELP,
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -25,8 +24,11 @@ app.add_typer(fix.app)
 app.add_typer(batch.app)
 app.add_typer(undo.app)
 app.add_typer(symbols.app)
+app.add_typer(map.app)
+app.add_typer(new.app)
 app.add_typer(log.app, name="log")
 app.add_typer(model.app, name="model")
+app.add_typer(chat.app)
 
 
 def _version(value: bool) -> None:
@@ -35,11 +37,14 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """vibecli"""
+    if ctx.invoked_subcommand is None:
+        chat.without_command(ctx)  # a session at a terminal; elsewhere the help and exit 2
 
 
 def _terminate(signum, frame) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from rich.console import Console
 from rich.text import Text
@@ -90,6 +92,18 @@ class LiveProgress:
         self.first_token_at = 0.0
         if self.status is not None:
             self.status.update(text)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No spinner while a question waits for its answer."""
+        if self.status is None:
+            yield
+            return
+        self.status.stop()
+        try:
+            yield
+        finally:
+            self.status.start()
 
     def tokens(self, count: int) -> None:
         if self.status is None:

@@ -49,3 +49,6 @@ def info(model: o.Model = None, json_: o.Json = False) -> None:
 
 
 app.command(epilog=o.EXIT_CODES_HELP)(model_bench.bench)
+from vibecli.cli import model_store  # noqa: E402  (pull, list, use, rm)
+
+model_store.register(app)

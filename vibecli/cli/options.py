@@ -10,7 +10,7 @@ MODEL = "Model"
 OUTPUT = "Output"
 
 Model = Annotated[Optional[str], typer.Option("--model", help="Path to any GGUF model (default: the embedded gemma-3-270m).", rich_help_panel=MODEL)]
-Backend = Annotated[Optional[str], typer.Option("--backend", help="llama (llama.cpp in process) or replay.", rich_help_panel=MODEL)]
+Backend = Annotated[Optional[str], typer.Option("--backend", help="llama (llama.cpp in process), replay, openai (an OpenAI-compatible server) or a profile name from `backends:`.", rich_help_panel=MODEL)]
 ReplayFile = Annotated[Optional[str], typer.Option("--replay-file", help="JSON Lines of scripted answers for --backend replay.", rich_help_panel=MODEL)]
 Threads = Annotated[Optional[int], typer.Option("--threads", help="CPU threads for llama.cpp (default: all cores).", rich_help_panel=MODEL)]
 GpuLayers = Annotated[Optional[int], typer.Option("--gpu-layers", help="Layers to offload to a GPU; -1 = all (needs a GPU build of llama-cpp-python).", rich_help_panel=MODEL)]
@@ -46,8 +46,13 @@ KeepFailed = Annotated[bool, typer.Option("--keep-failed", help="When the checks
 Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the model may take over the whole run.", rich_help_panel=MODEL)]
 JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
 
+FitCheck = Annotated[Optional[bool], typer.Option("--fit-check/--no-fit-check", help="Refuse a model that would not fit in free memory (default), or load it anyway.", rich_help_panel=MODEL)]
+Endpoint = Annotated[Optional[str], typer.Option("--endpoint", help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.", rich_help_panel=MODEL)]
+EndpointModel = Annotated[Optional[str], typer.Option("--endpoint-model", help="The model name to ask that server for.", rich_help_panel=MODEL)]
+Route = Annotated[Optional[str], typer.Option("--route", help="local (only --backend), remote (only the `remote` backend) or auto (local first; on exit 3 or 4, the remote one).", rich_help_panel=MODEL)]
+
 SETTING_FLAGS = (
     "model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
-    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout",
+    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout", "endpoint", "endpoint_model", "route", "fit_check",
 )
 """Command-line options that are also settings (the highest layer)."""

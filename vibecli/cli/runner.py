@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import typer
 
@@ -58,13 +60,50 @@ def read_instruction(instruction: str | None, instruction_file: str | None) -> s
     return instruction
 
 
-def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = None) -> Report:
+def run_job(
+    env: Env, job: Job, place: Place, settings, backends: dict | None = None,
+    choose: Callable[[], bool] | None = None,
+) -> Report:
+    """One request on the backends its route names: the local one, then (`route: auto`) a larger one.
+
+    `backends` caches the model across jobs (batch, the session); `choose` asks whether to apply
+    a change under `confirm: true` (default: a yes/no question)."""
+    from dataclasses import replace
+
+    from vibecli.routing import escalates, link, plan
+
+    sides = plan(settings)
+    report = previous = None
+    for number, side in enumerate(sides):
+        last = number == len(sides) - 1
+        # a failed local attempt is never left in the work tree: the larger backend starts from the same files
+        report = _run_once(env, job if last else replace(job, keep_failed=False), place, side.settings, backends,
+                           previous, choose)
+        if previous is not None:
+            link(report, previous)
+        if last or not escalates(report):
+            break
+        previous = report
+        nxt = sides[number + 1].settings
+        if env.json_lines:
+            env.emit_json({"event": "escalated", "from_run": report.run_id, "from_backend": report.backend,
+                           "status": report.status, "to_backend": nxt.backend})
+        else:
+            env.info(f"{report.backend} answer {report.status} ({report.message}); asking {nxt.backend} "
+                     f"({nxt.endpoint_model or nxt.endpoint or nxt.model or 'default'})")
+    return report
+
+
+def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None, previous: Report | None,
+              choose: Callable[[], bool] | None = None) -> Report:
     from vibecli.agent import EditAgent, EditRequest
+    from vibecli.context.cache import cache_file
+    from vibecli.context.repomap import RepoContext
     from vibecli.logbook import Logbook, RunRecord
     from vibecli.workspace import Workspace
 
     run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
-                    repo_root=str(place.root))
+                    repo_root=str(place.root), escalated_from=previous.run_id if previous else None)
     logbook = Logbook(paths.logbook_file()) if settings.log else None
     report = None
     try:
@@ -73,8 +112,9 @@ def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = 
             backend = backend_for(settings, env, backends)
             run.model, run.model_sha256, run.backend = backend.model_name, backend.model_sha256, backend.name
             run.settings = dict(vars(settings))
-            confirm = confirmer(env, settings, job.yes)
-            agent = EditAgent(backend, Workspace(place.root), place.repo, settings, run, progress, confirm)
+            confirm = confirmer(env, settings, job.yes, progress, choose)
+            context = RepoContext(place.root, cache_file(paths.cache_dir(), place.root), settings.max_file_bytes)
+            agent = EditAgent(backend, Workspace(place.root), place.repo, settings, run, progress, confirm, context)
             request = EditRequest(job.instruction, job.targets, place.cwd, job.dry_run, job.allow_dirty,
                                   job.keep_failed, job.failures)
             try:
@@ -90,8 +130,10 @@ def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = 
     return report
 
 
-def confirmer(env: Env, settings, yes: bool):
-    """With `confirm: true`: ask at a terminal; where nobody can answer, refuse (exit 5), never hang."""
+def confirmer(env: Env, settings, yes: bool, progress=None, choose: Callable[[], bool] | None = None):
+    """With `confirm: true`: ask at a terminal; where nobody can answer, refuse (exit 5), never hang.
+
+    The spinner stops while the question waits, so that it does not draw over the answer."""
     if yes or not settings.confirm:
         return None
     if env.json or os.environ.get("CI") or not (sys.stdin.isatty() and env.out.is_terminal):
@@ -101,8 +143,9 @@ def confirmer(env: Env, settings, yes: bool):
         return refuse
 
     def ask(diff: str) -> bool:
-        env.diff(diff)
-        return typer.confirm("Apply this change?", default=False)
+        with paused(progress):
+            env.diff(diff)
+            return choose() if choose else typer.confirm("Apply this change?", default=False)
 
     return ask
 
@@ -120,9 +163,20 @@ def show(env: Env, report: Report, dry_run: bool) -> None:
     if env.machine or env.quiet:
         return
     env.diff(report.diff)
+    env.info(summary(report))
+
+
+def summary(report: Report) -> str:
+    """The one human line after a run."""
     u = report.usage
-    env.info(
+    return (
         f"{report.status}: {report.message} · run {report.run_id} · {report.attempts} attempt(s) · "
         f"{u.prompt_tokens}+{u.completion_tokens} tokens · {report.total_s:.1f}s "
         f"(load {u.load_s:.1f}s, prompt {u.prompt_eval_s:.1f}s, generate {u.generate_s:.1f}s)"
     )
+
+
+def paused(progress):
+    """The progress display stopped for a while (a question at the terminal)."""
+    pause = getattr(progress, "paused", None)
+    return pause() if pause else nullcontext()

@@ -19,12 +19,22 @@ def undo(json_: o.Json = False, quiet: o.Quiet = False) -> None:
     env = Env(json=json_, quiet=quiet)
     with handled(env):
         repo = find_repo(Path.cwd())
-        reverted = repo.head_vibecli_commit()
-        result = repo.undo_head(model_name="")
+        reverted, result = revert_head(repo)
         if env.json:
             env.emit_json(
                 {"status": "reverted", "reverted": reverted.sha, "commit": result.sha, "run_id": result.run_id,
                  "files": result.files, "exit_code": 0}
             )
         else:
-            env.info(f"reverted {reverted.sha[:12]} ({reverted.subject}) with {result.sha[:12]}")
+            env.info(describe(reverted, result))
+
+
+def revert_head(repo):
+    """Revert HEAD with a new commit if HEAD is vibecli's: (the reverted commit, the new one).
+    What `vibecli undo` and the session's /undo do; raises Refused otherwise."""
+    reverted = repo.head_vibecli_commit()
+    return reverted, repo.undo_head(model_name="")
+
+
+def describe(reverted, result) -> str:
+    return f"reverted {reverted.sha[:12]} ({reverted.subject}) with {result.sha[:12]}"

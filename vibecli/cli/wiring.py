@@ -50,6 +50,7 @@ def _make_backend(settings: Settings, env: Env):
             verbose=env.verbose,
             assemble_progress=bar.update,
             on_wait=lambda: env.info("Waiting for another vibecli run to finish with the model..."),
+            on_note=lambda note: env.info(f"note: {note}"),
         )
     finally:
         bar.close()

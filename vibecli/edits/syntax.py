@@ -28,13 +28,14 @@ def parse(language: str, source: bytes):
     return languages.parser(language).parse(source)
 
 
-def definitions(language: str, source: bytes) -> list[Definition]:
+def definitions(language: str, source: bytes, tree=None) -> list[Definition]:
+    """The addressable definitions, qualified; `tree` saves a second parse when the caller has one."""
     spec = languages.by_name(language)
     if not spec.addressable:
         return []
     import tree_sitter
 
-    tree = parse(language, source)
+    tree = tree or parse(language, source)
     cursor = tree_sitter.QueryCursor(languages.definition_query(language))
     found, scopes = [], []
     for _, captures in cursor.matches(tree.root_node):

@@ -1,0 +1,111 @@
+"""`vibecli chat`, and `vibecli` with no command: an interactive session at the terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Annotated
+
+import typer
+
+from vibecli.cli import options as o
+from vibecli.cli.console import Env
+from vibecli.cli.wiring import backend_for, handled, settings_for
+from vibecli.core import UsageError, VibeError
+
+app = typer.Typer()
+
+EXIT_HANGUP = 129
+"""128 + SIGHUP: the terminal went away."""
+
+Confirm = Annotated[bool, typer.Option("--confirm", help="Show each change and ask before writing it (as confirm: true).", rich_help_panel=o.EDIT)]
+
+
+@app.command(epilog=o.EXIT_CODES_HELP)
+def chat(
+    model: o.Model = None,
+    backend: o.Backend = None,
+    replay_file: o.ReplayFile = None,
+    threads: o.Threads = None,
+    gpu_layers: o.GpuLayers = None,
+    seed: o.Seed = None,
+    max_tokens: o.MaxTokens = None,
+    max_attempts: o.MaxAttempts = None,
+    grammar: o.Grammar = None,
+    edit_format: o.Format = None,
+    lint_cmd: o.LintCmd = None,
+    test_cmd: o.TestCmd = None,
+    max_rounds: o.MaxRounds = None,
+    timeout: o.Timeout = None,
+    endpoint: o.Endpoint = None,
+    endpoint_model: o.EndpointModel = None,
+    route: o.Route = None,
+    fit_check: o.FitCheck = None,
+    confirm: Confirm = False,
+    yes: o.Yes = False,
+    no_commit: o.NoCommit = False,
+    allow_dirty: o.AllowDirty = False,
+    verbose: o.Verbose = False,
+) -> None:
+    """Open a session (the default command): each line is an edit request, the model stays loaded.
+
+    Needs a terminal; /help inside lists the commands (/add, /drop, /undo, /run, ...).
+    """
+    given = dict(locals())
+    flags = {k: given[k] for k in o.SETTING_FLAGS}
+    if confirm:
+        flags["confirm"] = True
+    if no_commit:
+        flags["commit"] = False
+    env = Env(verbose=verbose)
+    if not can_ask():
+        with handled(env):
+            raise UsageError("the session needs a terminal (standard input is not one, or CI is set); "
+                             "use `vibecli edit` in scripts")
+    open_session(env, flags, yes=yes, allow_dirty=allow_dirty)
+
+
+def without_command(ctx: typer.Context) -> None:
+    """`vibecli` alone: a session at a terminal; elsewhere the help, exit 2 (it never reads a pipe)."""
+    if not can_ask():
+        ctx.get_help()
+        raise typer.Exit(2)
+    open_session(Env(), {})
+
+
+def can_ask() -> bool:
+    return sys.stdin.isatty() and not os.environ.get("CI")
+
+
+class HangUp(BaseException):
+    """SIGHUP: the terminal is gone. Raised where the program is, so a request in flight is undone."""
+
+
+def _hang_up(signum, frame) -> None:
+    # nobody is there to read; writing to the lost terminal would fail with EIO
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    raise HangUp()
+
+
+def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool = False) -> None:
+    from vibecli.cli.runner import locate
+    from vibecli.cli.session import Session
+
+    previous = signal.signal(signal.SIGHUP, _hang_up)
+    try:
+        with handled(env):
+            try:
+                place = locate(False)
+            except VibeError as exc:  # the session has no --no-git
+                raise VibeError(exc.message.replace(", or pass --no-git", "")) from None
+            settings = settings_for(place.root, flags)
+            backend = backend_for(settings, env)
+            Session(env, place, settings, backend, yes=yes, allow_dirty=allow_dirty).loop()
+    except HangUp:
+        raise typer.Exit(EXIT_HANGUP) from None
+    finally:
+        signal.signal(signal.SIGHUP, previous)

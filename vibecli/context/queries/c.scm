@@ -1,0 +1,3 @@
+; References for the repo map: names this file uses that another file may define.
+(call_expression function: (identifier) @ref)
+(type_identifier) @ref

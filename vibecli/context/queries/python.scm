@@ -1,0 +1,10 @@
+; References for the repo map: names this file uses that another file may define.
+(call function: (identifier) @ref)
+(call function: (attribute attribute: (identifier) @ref))
+(decorator (identifier) @ref)
+(decorator (attribute attribute: (identifier) @ref))
+(class_definition superclasses: (argument_list (identifier) @ref))
+(class_definition superclasses: (argument_list (attribute attribute: (identifier) @ref)))
+(type (identifier) @ref)
+(import_from_statement name: (dotted_name (identifier) @ref))
+(import_from_statement name: (aliased_import name: (dotted_name (identifier) @ref)))

@@ -1,0 +1,83 @@
+"""The console script's entry: a fast path for `vibecli fix` when there is nothing to fix.
+
+A pre-commit hook runs `vibecli fix` on every commit, and most commits have nothing for it
+to fix. That answer should cost about what the linter costs, so it is reached here without
+importing Typer, Rich or GitPython (together ~0.15 s). Anything this path does not
+understand, and every failing check, goes to the full command line, which reruns the checks
+and does the real work.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# the flags of `fix` this path understands; any other argument sends the run to the full CLI
+_VALUE_FLAGS = {"--lint-cmd": "lint_cmd", "--test-cmd": "test_cmd"}
+_SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep-failed"}
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["fix"]:
+        code = nothing_to_fix(sys.argv[2:])
+        if code is not None:
+            sys.exit(code)
+    from vibecli.cli import main as full
+
+    full()
+
+
+def nothing_to_fix(args: list[str]) -> int | None:
+    """0 when the configured checks all pass; None when the full command line must decide."""
+    flags, quiet = _parse(args)
+    if flags is None:
+        return None
+    root = _work_tree(Path.cwd())
+    if root is None:
+        return None
+    from vibecli import paths
+    from vibecli.checks import run_check
+    from vibecli.core import VibeError
+    from vibecli.settings import load_settings
+
+    try:
+        settings = load_settings(user_file=paths.user_config_file(), project_root=root, environ=os.environ, flags=flags)
+    except VibeError:
+        return None  # the full command line reports it
+    commands = [(n, c) for n, c in (("lint", settings.lint_cmd), ("test", settings.test_cmd)) if c]
+    if not commands:
+        return None
+    for name, command in commands:
+        if not run_check(name, command, root, settings.check_timeout).passed:
+            return None
+    if not quiet:
+        print("no_change: the checks pass: nothing to fix", file=sys.stderr)
+    return 0
+
+
+def _parse(args: list[str]) -> tuple[dict | None, bool]:
+    flags: dict[str, str] = {}
+    quiet = False
+    it = iter(args)
+    for arg in it:
+        name, eq, value = arg.partition("=")
+        if name in _VALUE_FLAGS:
+            value = value if eq else next(it, None)
+            if value is None:
+                return None, False
+            flags[_VALUE_FLAGS[name]] = value
+        elif arg in _SWITCHES:
+            quiet = quiet or arg in ("--quiet", "-q")
+        elif arg.startswith("-"):
+            return None, False  # --json, --help, model options ...: the full command line
+    return flags, quiet
+
+
+def _work_tree(start: Path) -> Path | None:
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return None  # git's own rules decide; leave it to GitPython
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
