@@ -75,6 +75,14 @@ def test_checks_mapping_sets_the_commands(tmp_path):
         _load(tmp_path, project="checks:\n  typecheck: mypy .\n")
 
 
+def test_speed_settings_take_on_off_and_refuse_a_negative_cache(tmp_path):
+    s = _load(tmp_path, project="lookup: off\nprompt_cache_mb: 64\n")
+    assert (s.lookup, s.prompt_cache_mb) == (False, 64)
+    assert _load(tmp_path, env={"VIBECLI_LOOKUP": "on", "VIBECLI_PROMPT_CACHE_MB": "0"}).prompt_cache_mb == 0
+    with pytest.raises(VibeError, match="prompt_cache_mb"):
+        _load(tmp_path, project="prompt_cache_mb: -1\n")
+
+
 def test_profiles_merge_across_files_and_resolve_over_the_settings(tmp_path):
     from vibecli.settings import backend_settings
 

@@ -65,6 +65,10 @@ class Settings:
     """Seconds the model may take over one run (every attempt together); empty means no limit."""
     confirm: bool = False
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
+    prompt_cache_mb: int = 512
+    """Disk space for the prompt cache (KV state of earlier prompts, reused across runs); 0 turns it off."""
+    lookup: bool = False
+    """Prompt-lookup decoding: copy drafts from the prompt and check them in one batch (faster; may differ on near ties)."""
     map_tokens: int = 1024
     """Tokens of repo map (the definitions of the other files that matter most) in each prompt; 0 for none.
     Always cut to fit both this and the model's context."""
@@ -115,6 +119,8 @@ _TYPES = {
     "max_rounds": (int,),
     "check_timeout": (int,),
     "timeout": (int, type(None)),
+    "prompt_cache_mb": (int,),
+    "lookup": (bool,),
     "map_tokens": (int,),
     "auto_files": (int,),
     "fit_check": (bool,),
@@ -159,6 +165,8 @@ def _check(key: str, value: Any, source: str) -> Any:
     if key in ("max_tokens", "max_attempts", "max_file_bytes", "threads", "max_rounds", "check_timeout", "timeout") \
             and value is not None and value < 1:
         raise VibeError(f"{source}: '{key}' must be at least 1, not {value!r}")
+    if key == "prompt_cache_mb" and value < 0:
+        raise VibeError(f"{source}: 'prompt_cache_mb' must not be negative, not {value!r}")
     if key in ("map_tokens",) and value < 0:
         raise VibeError(f"{source}: '{key}' must be 0 or more, not {value!r}")
     if key == "auto_files" and not 1 <= value <= 8:

@@ -71,6 +71,7 @@ def make_backend(
     from vibecli.backends.llama import LlamaCppBackend
 
     model = resolve_model(settings, cache_dir, assemble_progress)
+    prompt_cache = prompt_cache_for(settings, cache_dir, model.sha256)
     return LlamaCppBackend(
         model.path,
         model_name=model.name,
@@ -82,8 +83,28 @@ def make_backend(
         temperature=settings.temperature,
         verbose=verbose,
         acquire=lambda: model_lock(cache_dir, on_wait),
+        prompt_cache=prompt_cache,
+        lookup=settings.lookup,
         before_load=_fit_check(model.path, settings, on_note),
     )
+
+
+def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str):
+    """The on-disk prompt cache of this model (and adapter, when one is set); None when turned off."""
+    if settings.prompt_cache_mb <= 0:
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    from vibecli.backends.kv_cache import PromptCache, identity
+
+    try:
+        runtime = "llama-cpp-python " + version("llama_cpp_python")
+    except PackageNotFoundError:
+        runtime = "llama-cpp-python"
+    # the adapter setting comes with LoRA support; until then there is none
+    adapter = getattr(settings, "adapter", None)
+    key = identity(model_sha256, adapter, runtime)
+    return PromptCache(cache_dir / "prompt-cache", key, settings.prompt_cache_mb << 20)
 
 
 def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | None):

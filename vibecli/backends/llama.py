@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
+from vibecli.backends.lookup import GreedyDecoder
 from vibecli.core import Generation, Message, Usage, VibeError
 
 _CTX_STEP = 512
@@ -39,6 +41,8 @@ class LlamaCppBackend:
         temperature: float = 0.0,
         verbose: bool = False,
         acquire: Callable[[], None] | None = None,
+        prompt_cache: PromptCache | None = None,
+        lookup: bool = False,
         before_load: Callable[[int], None] | None = None,
     ):
         self.model_path = model_path
@@ -51,6 +55,10 @@ class LlamaCppBackend:
         self.temperature = temperature
         self.verbose = verbose
         self._acquire = acquire
+        self.prompt_cache = prompt_cache
+        self.lookup = lookup
+        self._prefix = LlamaPrefixStore(prompt_cache) if prompt_cache is not None else None
+        self.decoder_stats = {"drafted": 0, "accepted": 0, "decodes": 0}
         self._before_load = before_load
         """Called with n_ctx before each load (the fit check: it raises to refuse)."""
         self._llm = None
@@ -167,20 +175,12 @@ class LlamaCppBackend:
         emitted = ""
         longest_stop = max((len(s) for s in stop), default=0)
         usage.finish = "cancelled"
+        reused = self._prefix.restore(llm, tokens) if self._prefix is not None else None
         try:
-            for count, token in enumerate(
-                llm.generate(
-                    tokens,
-                    temp=temp,
-                    top_k=1 if greedy else 40,
-                    top_p=1.0 if greedy else 0.95,
-                    min_p=0.0 if greedy else 0.05,
-                    repeat_penalty=1.0,
-                    grammar=compiled,
-                ),
-                start=1,
-            ):
+            for count, token in enumerate(self._tokens(tokens, reused, greedy and compiled is None, temp, compiled), 1):
                 if first_at is None:
+                    if self._prefix is not None:
+                        self._prefix.save(llm, tokens)
                     first_at = time.perf_counter()
                     usage.prompt_eval_s = first_at - started
                 usage.completion_tokens = count
@@ -219,6 +219,31 @@ class LlamaCppBackend:
         finally:
             if first_at is not None:
                 usage.generate_s = time.perf_counter() - first_at
+
+
+    def _tokens(self, tokens: list[int], reused: int | None, plain_greedy: bool, temp: float, grammar):
+        """Greedy decoding without a grammar runs on our own loop (prompt-lookup drafts when on);
+        anything sampled or constrained goes through llama-cpp-python's sampler."""
+        decoder = GreedyDecoder(self._llm)
+        if plain_greedy:
+            try:
+                yield from decoder.tokens(tokens, lookup=self.lookup, reused=reused)
+            finally:
+                for key in self.decoder_stats:
+                    self.decoder_stats[key] += getattr(decoder, key)
+            return
+        # the same chunks as the greedy path, so that the prompt cache sees one schedule
+        decoder.prefill(tokens, reused)
+        greedy = temp <= 0
+        yield from self._llm.generate(
+            tokens,
+            temp=temp,
+            top_k=1 if greedy else 40,
+            top_p=1.0 if greedy else 0.95,
+            min_p=0.0 if greedy else 0.05,
+            repeat_penalty=1.0,
+            grammar=grammar,
+        )
 
 
 def _chat_template(llm):

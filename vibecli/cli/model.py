@@ -7,7 +7,7 @@ import typer
 from rich.text import Text
 
 from vibecli import paths
-from vibecli.cli import options as o
+from vibecli.cli import model_bench, options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled, settings_for
 
@@ -48,6 +48,7 @@ def info(model: o.Model = None, json_: o.Json = False) -> None:
         env.out.print(Text(f"{key + ':':16}{value}"))
 
 
+app.command(epilog=o.EXIT_CODES_HELP)(model_bench.bench)
 from vibecli.cli import model_store  # noqa: E402  (pull, list, use, rm)
 
 model_store.register(app)

@@ -1,0 +1,106 @@
+"""The on-disk prompt cache without a model: entries, misses, LRU bound, concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+from vibecli.backends.kv_cache import MAGIC, PromptCache, identity
+
+
+def _cache(tmp_path, limit=1 << 30, key="model-a"):
+    return PromptCache(tmp_path / "pc", key, limit)
+
+
+def test_the_longest_shared_prefix_wins_and_reads_back(tmp_path):
+    cache = _cache(tmp_path)
+    cache.write(list(range(100)), b"short")
+    cache.write(list(range(200)), b"long" * 10)
+    prompt = list(range(150)) + [7, 7, 7]
+    match = cache.best(prompt)
+    assert match is not None and match.shared == 150 and len(match.tokens) == 200
+    assert cache.read(match) == b"long" * 10
+
+
+def test_a_new_entry_replaces_the_one_it_extends(tmp_path):
+    cache = _cache(tmp_path)
+    old = cache.write(list(range(100)), b"a")
+    new = cache.write(list(range(180)), b"b", replaces=old)
+    assert not old.exists() and new.exists()
+    assert cache.best(list(range(100))).path == new
+
+
+def test_a_corrupt_entry_is_a_miss_and_is_removed(tmp_path):
+    cache = _cache(tmp_path)
+    path = cache.write(list(range(100)), b"x" * 1000)
+    raw = bytearray(path.read_bytes())
+    raw[-10] ^= 0xFF  # one flipped byte in the state
+    path.write_bytes(bytes(raw))
+    match = cache.best(list(range(100)))
+    assert match is not None and cache.read(match) is None
+    assert not path.exists() and cache.stats.misses_corrupt == 1
+
+
+def test_truncated_and_foreign_files_are_misses(tmp_path):
+    cache = _cache(tmp_path)
+    path = cache.write(list(range(100)), b"x" * 1000)
+    path.write_bytes(path.read_bytes()[:500])
+    (cache.folder / "junk.kv").write_bytes(b"not a cache entry")
+    (cache.folder / "empty.kv").write_bytes(MAGIC)
+    match = cache.best(list(range(100)))
+    assert match is None or cache.read(match) is None
+
+
+def test_another_model_or_adapter_never_sees_the_entries(tmp_path):
+    adapter = tmp_path / "lora.gguf"
+    adapter.write_bytes(b"lora")
+    keys = {identity("sha-a", None, "rt"), identity("sha-b", None, "rt"), identity("sha-a", adapter, "rt"),
+            identity("sha-a", None, "rt2")}
+    assert len(keys) == 4
+    _cache(tmp_path, key=identity("sha-a", None, "rt")).write(list(range(100)), b"a")
+    assert _cache(tmp_path, key=identity("sha-b", None, "rt")).best(list(range(100))) is None
+
+
+def test_least_recently_used_entries_go_first_past_the_bound(tmp_path):
+    cache = _cache(tmp_path, limit=10_000)
+    first = cache.write([1] * 100, b"a" * 3000)
+    second = cache.write([2] * 100, b"b" * 3000)
+    past = time.time() - 100
+    os.utime(first, (past, past))
+    os.utime(second, (past - 50, past - 50))
+    cache.read(cache.best([1] * 100))  # a hit makes `first` the most recently used
+    third = cache.write([3] * 100, b"c" * 3000)
+    assert first.exists() and third.exists() and not second.exists()
+    assert cache.size_bytes() <= 10_000 and cache.stats.evicted == 1
+
+
+def _writer(root, seed: int, rounds: int) -> None:
+    cache = PromptCache(root, "shared", 1 << 30)
+    for i in range(rounds):
+        tokens = list(range(64)) + [i % 5] * 64  # both processes write the same few names
+        cache.write(tokens, bytes([seed]) * (50_000 + i))
+
+
+def test_concurrent_writers_leave_only_whole_entries(tmp_path):
+    root = tmp_path / "pc"
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(root, seed, 30)) for seed in (1, 2, 3)]
+    for p in procs:
+        p.start()
+    reader = PromptCache(root, "shared", 1 << 30)
+    reads = 0
+    while any(p.is_alive() for p in procs):
+        match = reader.best(list(range(64)) + [0] * 64)
+        if match is not None and match.shared == 128:
+            assert reader.read(match) is not None  # never a torn file
+            reads += 1
+    for p in procs:
+        p.join()
+        assert p.exitcode == 0
+    names = sorted(p.name for p in (root / "shared").iterdir())
+    assert len(names) == 5 and all(n.endswith(".kv") for n in names)  # no temporary file left
+    for i in range(5):
+        match = reader.best(list(range(64)) + [i] * 64)
+        assert match.shared == 128 and reader.read(match) is not None
+    assert reader.stats.misses_corrupt == 0
