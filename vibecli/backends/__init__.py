@@ -53,6 +53,11 @@ def make_backend(
     from vibecli.backends.llama import LlamaCppBackend
 
     model = resolve_model(settings, cache_dir, assemble_progress)
+    adapter = None
+    if settings.adapter:
+        from vibecli.backends.adapter import check_adapter
+
+        adapter = check_adapter(Path(settings.adapter).expanduser(), model.path).path
     return LlamaCppBackend(
         model.path,
         model_name=model.name,
@@ -64,6 +69,7 @@ def make_backend(
         temperature=settings.temperature,
         verbose=verbose,
         acquire=lambda: model_lock(cache_dir, on_wait),
+        adapter=adapter,
     )
 
 

@@ -37,6 +37,7 @@ class LlamaCppBackend:
         temperature: float = 0.0,
         verbose: bool = False,
         acquire: Callable[[], None] | None = None,
+        adapter: Path | None = None,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -48,6 +49,8 @@ class LlamaCppBackend:
         self.temperature = temperature
         self.verbose = verbose
         self._acquire = acquire
+        self.adapter = adapter
+        """A GGUF LoRA adapter, checked against the model (backends.adapter) before it gets here."""
         self._llm = None
         self._n_ctx = 0
 
@@ -71,6 +74,7 @@ class LlamaCppBackend:
                     n_gpu_layers=self.gpu_layers,
                     seed=self.seed,
                     logits_all=False,
+                    lora_path=str(self.adapter) if self.adapter else None,
                     verbose=self.verbose,
                 )
         except (ValueError, RuntimeError) as exc:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vibecli import __version__
-from vibecli.cli import batch, edit, fix, log, model, symbols, undo
+from vibecli.cli import batch, data, edit, fix, log, model, symbols, train, undo
 from vibecli.cli.options import EXIT_CODES_HELP
 from vibecli.core import Terminated
 
@@ -27,6 +27,8 @@ app.add_typer(undo.app)
 app.add_typer(symbols.app)
 app.add_typer(log.app, name="log")
 app.add_typer(model.app, name="model")
+app.add_typer(data.app, name="data")
+app.add_typer(train.app)
 
 
 def _version(value: bool) -> None:

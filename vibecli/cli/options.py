@@ -10,6 +10,7 @@ MODEL = "Model"
 OUTPUT = "Output"
 
 Model = Annotated[Optional[str], typer.Option("--model", help="Path to any GGUF model (default: the embedded gemma-3-270m).", rich_help_panel=MODEL)]
+Adapter = Annotated[Optional[str], typer.Option("--adapter", help="A GGUF LoRA adapter (from `vibecli train`) applied over the model.", rich_help_panel=MODEL)]
 Backend = Annotated[Optional[str], typer.Option("--backend", help="llama (llama.cpp in process) or replay.", rich_help_panel=MODEL)]
 ReplayFile = Annotated[Optional[str], typer.Option("--replay-file", help="JSON Lines of scripted answers for --backend replay.", rich_help_panel=MODEL)]
 Threads = Annotated[Optional[int], typer.Option("--threads", help="CPU threads for llama.cpp (default: all cores).", rich_help_panel=MODEL)]
@@ -47,7 +48,7 @@ Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the m
 JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
 
 SETTING_FLAGS = (
-    "model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
+    "model", "adapter", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
     "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout",
 )
 """Command-line options that are also settings (the highest layer)."""

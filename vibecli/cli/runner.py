@@ -66,6 +66,8 @@ def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = 
     run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
                     repo_root=str(place.root))
     logbook = Logbook(paths.logbook_file()) if settings.log else None
+    if logbook is not None and place.repo is not None:
+        refresh_outcomes(logbook, place.repo)
     report = None
     try:
         with (JsonLinesProgress(env) if env.json_lines else LiveProgress(env)) as progress:
@@ -88,6 +90,16 @@ def run_job(env: Env, job: Job, place: Place, settings, backends: dict | None = 
             logbook.record(run, report)
     report.total_s = time.perf_counter() - job.started
     return report
+
+
+def refresh_outcomes(logbook, repo) -> None:
+    """Outcomes of earlier runs in this repository, from git history; never a reason for this run to fail."""
+    from vibecli.outcomes import update_outcomes
+
+    try:
+        update_outcomes(logbook, repo)
+    except VibeError:
+        pass
 
 
 def confirmer(env: Env, settings, yes: bool):
