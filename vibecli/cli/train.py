@@ -134,7 +134,7 @@ def train(
             raise UsageError(f"--resume: no checkpoint in {out_dir}")
         base = _base_model(model, env)
         config = TrainConfig(
-            base=base, rows=train_rows, out=out_dir, hf_cache=paths.cache_dir() / "train", steps=steps,
+            base=base, rows=train_rows, out=out_dir, hf_cache=paths.cache_dir() / "models", steps=steps,
             minutes=minutes, rank=rank, alpha=alpha, learning_rate=learning_rate, max_length=max_length,
             copy_weight=copy_weight, seed=seed, checkpoint_every=checkpoint_every, resume=resume,
             threads=threads, device=device,
