@@ -46,7 +46,6 @@ def export(
     quiet: o.Quiet = False,
 ) -> None:
     """Training examples from the logbook, as JSON Lines of {prompt, answer, meta}; secrets scrubbed, near-duplicates dropped."""
-    from vibecli.data.examples import write_jsonl
     from vibecli.data.export import ExportOptions
     from vibecli.data.export import export as run_export
     from vibecli.logbook import Logbook
@@ -57,7 +56,11 @@ def export(
             raise UsageError("--json prints the summary on standard output; give --out FILE for the examples")
         since_ts = parse_since(since) if since else None
         repo_root = str(repo.expanduser().resolve()) if repo else None
-        runs = Logbook(paths.logbook_file()).runs_with_calls(since_ts, repo_root) if paths.logbook_file().exists() else []
+        runs = []
+        if paths.logbook_file().exists():
+            book = Logbook(paths.logbook_file())
+            _refresh_here(book)
+            runs = book.runs_with_calls(since_ts, repo_root)
         examples, preference, summary = run_export(runs, ExportOptions(kept_only=kept_only, corrected=corrected))
         _write(out, examples)
         if pairs is not None:
@@ -71,6 +74,18 @@ def export(
         f"from {summary.runs} runs; left out: {summary.filtered} by filters, {summary.no_answer} without an "
         f"applied answer, {summary.duplicates} near-duplicates; {summary.secrets} secrets scrubbed"
     )
+
+
+def _refresh_here(book) -> None:
+    """Outcomes in the repository we stand in are brought up to date first, as a run would."""
+    from vibecli.cli.runner import refresh_outcomes
+    from vibecli.cli.wiring import find_repo
+
+    try:
+        repo = find_repo(Path.cwd())
+    except VibeError:
+        return
+    refresh_outcomes(book, repo)
 
 
 def _write(path: Path | None, rows: list[dict]) -> None:
