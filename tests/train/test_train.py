@@ -21,12 +21,12 @@ PROMPT = "### Request: name two animals\n### Answer:\n"
 ANSWER = "zebra quokka zebra quokka"
 
 
-def _generate(model, adapter=None) -> str:
+def _generate(model, cache, adapter=None) -> str:
     from vibecli.backends import make_backend
     from vibecli.settings import Settings
 
     backend = make_backend(Settings(model=str(model), adapter=str(adapter) if adapter else None, threads=2),
-                           model.parent.parent / "cache-llama")
+                           cache)
     return "".join(backend.generate(PROMPT, max_tokens=8, temperature=0.0))
 
 
@@ -48,8 +48,8 @@ def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedde
     assert info.rank == 8 and info.alpha == 16 and info.tensors == 18 * 7
     assert report["adapter_bytes"] == adapter.stat().st_size
     # llama.cpp applies it over the quantized base, and the output moves the way training pushed it
-    assert not _generate(embedded_model).strip().startswith("zebra quokka")
-    assert _generate(embedded_model, adapter).strip().startswith("zebra quokka")
+    assert not _generate(embedded_model, tmp_path / "cache").strip().startswith("zebra quokka")
+    assert _generate(embedded_model, tmp_path / "cache", adapter).strip().startswith("zebra quokka")
     # resuming continues from the checkpoint's step
     resumed = run_cli(*common, "--steps", "8", "--resume")
     assert resumed.exit_code == 0, resumed.stderr

@@ -74,6 +74,7 @@ def make_backend(
 
 
 _held: list[int] = []
+_held_dirs: set[Path] = set()
 
 
 def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> None:
@@ -81,8 +82,8 @@ def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> No
 
     Held until the process exits; a second vibecli waits for it instead of fighting.
     """
-    if os.environ.get("VIBECLI_NO_MODEL_LOCK"):
-        return
+    if os.environ.get("VIBECLI_NO_MODEL_LOCK") or cache_dir in _held_dirs:
+        return  # a second backend in this process (train --eval: base, then adapter); flock would wait on itself
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(cache_dir / "model.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -95,3 +96,4 @@ def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> No
             on_wait()
         fcntl.flock(fd, fcntl.LOCK_EX)
     _held.append(fd)
+    _held_dirs.add(cache_dir)
