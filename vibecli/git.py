@@ -198,6 +198,12 @@ class GitRepo:
             raise _error("revert", exc) from None
         return VibeCommit(self.repo.head.commit.hexsha, target.run_id, target.subject, target.files)
 
+    def diff_between(self, old: str, new: str, relpaths: list[str]) -> str:
+        try:
+            return self._git("diff", "--no-color", old, new, "--", *relpaths)
+        except git.exc.GitCommandError as exc:
+            raise _error("diff", exc) from None
+
 
 def _exists_in(commit, path: str) -> bool:
     try:
@@ -219,3 +225,51 @@ def commit_message(instruction: str, body: str, model: str, run_id: str) -> str:
     first = " ".join(instruction.split())
     subject = first if len(first) <= 72 else first[:69].rsplit(" ", 1)[0][:69] + "..."
     return f"{subject}\n\n{body.strip()}\n\n{MODEL_TRAILER}: {model}\n{RUN_TRAILER}: {run_id}\n"
+
+
+@dataclass(frozen=True)
+class LaterCommit:
+    """A commit after a vibecli commit, as outcome tracking reads it."""
+
+    sha: str
+    message: str
+    files: list[str]
+    trailers: dict[str, str]
+
+
+def commits_after(repo: GitRepo, sha: str, limit: int = 200) -> list[LaterCommit] | None:
+    """The first-parent commits after `sha` up to HEAD, oldest first; None when `sha` is not
+    an ancestor of HEAD (another branch, or history rewritten)."""
+    try:
+        repo._git("merge-base", "--is-ancestor", sha, "HEAD")
+    except git.exc.GitCommandError:
+        return None
+    try:
+        out = repo._git("log", "--first-parent", "--reverse", f"--max-count={limit}", "--name-only",
+                        "--format=%x00%H%x01%B%x01", f"{sha}..HEAD")
+    except git.exc.GitCommandError as exc:
+        raise _error("log", exc) from None
+    commits = []
+    for chunk in out.split("\x00")[1:]:
+        head, message, names = (chunk.split("\x01") + ["", ""])[:3]
+        files = [n for n in names.split("\n") if n.strip()]
+        commits.append(LaterCommit(head.strip(), message, files, parse_trailers(message)))
+    return commits
+
+
+def file_at(repo: GitRepo, sha: str, relpath: str) -> str | None:
+    """A file's text in a commit; None when it is not there (or is not text)."""
+    try:
+        blob = repo.repo.commit(sha).tree / relpath
+        return blob.data_stream.read().decode("utf-8")
+    except (KeyError, ValueError, UnicodeDecodeError, git.exc.GitError):
+        return None
+
+
+def parent_of(repo: GitRepo, sha: str) -> str | None:
+    try:
+        parents = repo.repo.commit(sha).parents
+    except (ValueError, git.exc.GitError):
+        return None
+    return parents[0].hexsha if parents else None
+

@@ -72,6 +72,17 @@ def m002_escalated_from(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN escalated_from TEXT")
 
 
+@migration
+def m003_outcomes(db: sqlite3.Connection) -> None:
+    """What became of each run, kept up to date from git history (vibecli.outcomes)."""
+    db.execute("ALTER TABLE runs ADD COLUMN checks TEXT")  # passed, failed, or NULL: none configured
+    db.execute("ALTER TABLE runs ADD COLUMN outcome TEXT")  # see OUTCOMES
+    db.execute("ALTER TABLE runs ADD COLUMN outcome_detail TEXT")  # JSON: by, commit, diff, files before/after
+    db.execute("ALTER TABLE runs ADD COLUMN outcome_head TEXT")  # HEAD when the outcome was last checked
+    db.execute("ALTER TABLE runs ADD COLUMN outcome_at REAL")
+    db.execute("UPDATE runs SET outcome = CASE WHEN status = 'applied' THEN 'applied' ELSE status END")
+
+
 @dataclass
 class Call:
     """One model call: what it was shown, what it said, and what became of its answer.
@@ -111,6 +122,25 @@ class RunRecord:
     escalated_from: str | None = None
 
 
+OUTCOMES = ("applied", "reverted", "amended", "no_change", "rejected", "checks_failed", "refused", "error")
+"""`applied` stays until git history shows the change `reverted` (vibecli undo, a revert commit, or
+the files restored by hand) or `amended` by a human; the others are a run's final status."""
+_RUN_COLUMNS = (
+    "id, started_at, repo_root, command, instruction, paths, model, model_sha256, backend, settings, status, "
+    "exit_code, message, files, diff, commit_sha, prompt_tokens, completion_tokens, load_s, prompt_eval_s, "
+    "generate_s, total_s, escalated_from"
+)
+_RUN_VALUES = ", ".join("?" for _ in _RUN_COLUMNS.split(", "))
+
+
+def _checks_verdict(report) -> str | None:
+    checks = getattr(report, "checks", None) or []
+    if not checks:
+        return None
+    last_round = max(c.get("round", 0) for c in checks)
+    return "passed" if all(c.get("passed") for c in checks if c.get("round", 0) == last_round) else "failed"
+
+
 class Logbook:
     def __init__(self, path: Path):
         self.path = path
@@ -147,11 +177,7 @@ class Logbook:
         usage = report.usage
         with closing(self._connect()) as db, db:
             db.execute(
-                # columns named: a migration adds columns at the end of the table
-                "INSERT OR REPLACE INTO runs (id, started_at, repo_root, command, instruction, paths, model, "
-                "model_sha256, backend, settings, status, exit_code, message, files, diff, commit_sha, prompt_tokens, "
-                "completion_tokens, load_s, prompt_eval_s, generate_s, total_s, escalated_from) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO runs ({_RUN_COLUMNS}) VALUES ({_RUN_VALUES})",
                 (
                     run.id, run.started_at, run.repo_root, run.command, run.instruction, json.dumps(run.paths),
                     run.model, run.model_sha256, run.backend, json.dumps(run.settings), report.status,
@@ -159,6 +185,10 @@ class Logbook:
                     usage.prompt_tokens, usage.completion_tokens, usage.load_s, usage.prompt_eval_s,
                     usage.generate_s, report.total_s, run.escalated_from,
                 ),
+            )
+            db.execute(
+                "UPDATE runs SET checks = ?, outcome = ?, outcome_at = ? WHERE id = ?",
+                (_checks_verdict(report), report.status, time.time(), run.id),
             )
             db.executemany(
                 "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -195,3 +225,45 @@ class Logbook:
                 dict(a) for a in db.execute("SELECT * FROM calls WHERE run_id = ? ORDER BY number", (run["id"],))
             ]
         return run
+
+    def pending_outcomes(self, repo_root: str, head: str) -> list[dict]:
+        """Committed runs in this repository whose outcome may still change and was last checked before HEAD moved."""
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT id, commit_sha, files FROM runs WHERE repo_root = ? AND commit_sha IS NOT NULL "
+                "AND outcome = 'applied' AND (outcome_head IS NULL OR outcome_head != ?) ORDER BY started_at",
+                (repo_root, head),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def set_outcomes(self, updates: list[tuple[str, str | None, dict | None]], head: str) -> None:
+        """(run id, new outcome or None for unchanged, detail) for each run checked against `head`."""
+        try:
+            with closing(self._connect()) as db, db:
+                for run_id, outcome, detail in updates:
+                    if outcome is None:
+                        db.execute("UPDATE runs SET outcome_head = ? WHERE id = ?", (head, run_id))
+                    else:
+                        db.execute(
+                            "UPDATE runs SET outcome = ?, outcome_detail = ?, outcome_head = ?, outcome_at = ? WHERE id = ?",
+                            (outcome, json.dumps(detail), head, time.time(), run_id),
+                        )
+        except sqlite3.Error as exc:
+            raise VibeError(f"cannot write to the logbook {self.path}: {exc}") from None
+
+    def runs_with_calls(self, since: float | None = None, repo_root: str | None = None) -> list[dict]:
+        """Every run (oldest first) with its calls, for `vibecli data export`."""
+        query, args = "SELECT * FROM runs WHERE 1=1", []
+        if since is not None:
+            query += " AND started_at >= ?"
+            args.append(since)
+        if repo_root is not None:
+            query += " AND repo_root = ?"
+            args.append(repo_root)
+        with closing(self._connect()) as db:
+            runs = [dict(r) for r in db.execute(query + " ORDER BY started_at", args)]
+            for run in runs:
+                run["calls"] = [
+                    dict(a) for a in db.execute("SELECT * FROM calls WHERE run_id = ? ORDER BY number", (run["id"],))
+                ]
+        return runs

@@ -26,6 +26,8 @@ PROFILE_KEYS = (
 class Settings:
     model: str | None = None
     """Path to a GGUF model; empty means the embedded gemma-3-270m."""
+    adapter: str | None = None
+    """A GGUF LoRA adapter (from `vibecli train`) that llama.cpp applies over the model."""
     backend: str = "llama"
     """`llama` (llama.cpp in process) or `replay` (scripted answers from `replay_file`)."""
     replay_file: str | None = None
@@ -100,6 +102,7 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings)}
 _TYPES = {
     "model": (str, type(None)),
+    "adapter": (str, type(None)),
     "backend": (str,),
     "replay_file": (str, type(None)),
     "threads": (int, type(None)),

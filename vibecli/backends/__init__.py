@@ -72,6 +72,11 @@ def make_backend(
 
     model = resolve_model(settings, cache_dir, assemble_progress)
     prompt_cache = prompt_cache_for(settings, cache_dir, model.sha256)
+    adapter = None
+    if settings.adapter:
+        from vibecli.backends.adapter import check_adapter
+
+        adapter = check_adapter(Path(settings.adapter).expanduser(), model.path).path
     return LlamaCppBackend(
         model.path,
         model_name=model.name,
@@ -86,6 +91,7 @@ def make_backend(
         prompt_cache=prompt_cache,
         lookup=settings.lookup,
         before_load=_fit_check(model.path, settings, on_note),
+        adapter=adapter,
     )
 
 
@@ -125,6 +131,7 @@ def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | 
 
 
 _held: list[int] = []
+_held_dirs: set[Path] = set()
 
 
 def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> None:
@@ -132,8 +139,8 @@ def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> No
 
     Held until the process exits; a second vibecli waits for it instead of fighting.
     """
-    if os.environ.get("VIBECLI_NO_MODEL_LOCK"):
-        return
+    if os.environ.get("VIBECLI_NO_MODEL_LOCK") or cache_dir in _held_dirs:
+        return  # a second backend in this process (train --eval: base, then adapter); flock would wait on itself
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(cache_dir / "model.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -146,3 +153,4 @@ def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> No
             on_wait()
         fcntl.flock(fd, fcntl.LOCK_EX)
     _held.append(fd)
+    _held_dirs.add(cache_dir)

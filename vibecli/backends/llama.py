@@ -44,6 +44,7 @@ class LlamaCppBackend:
         prompt_cache: PromptCache | None = None,
         lookup: bool = False,
         before_load: Callable[[int], None] | None = None,
+        adapter: Path | None = None,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -61,6 +62,8 @@ class LlamaCppBackend:
         self.decoder_stats = {"drafted": 0, "accepted": 0, "decodes": 0}
         self._before_load = before_load
         """Called with n_ctx before each load (the fit check: it raises to refuse)."""
+        self.adapter = adapter
+        """A GGUF LoRA adapter, checked against the model (backends.adapter) before it gets here."""
         self._llm = None
         self._n_ctx = 0
         self._unreported_load_s = 0.0
@@ -89,6 +92,7 @@ class LlamaCppBackend:
                     n_gpu_layers=self.gpu_layers,
                     seed=self.seed,
                     logits_all=False,
+                    lora_path=str(self.adapter) if self.adapter else None,
                     verbose=self.verbose,
                 )
         except (ValueError, RuntimeError) as exc:

@@ -21,6 +21,7 @@ def batch(
     tasks_file: Annotated[Path, typer.Argument(metavar="TASKS.yaml", help="A list of {instruction, paths} mappings.")],
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Run the rest after a task fails.")] = False,
     model: o.Model = None,
+    adapter: o.Adapter = None,
     backend: o.Backend = None,
     replay_file: o.ReplayFile = None,
     endpoint: o.Endpoint = None,

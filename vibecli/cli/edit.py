@@ -20,6 +20,7 @@ def edit(
     paths_: Annotated[Optional[List[str]], typer.Argument(metavar="[PATHS]...", help="Files to edit (default: files the instruction names).")] = None,
     instruction_file: o.InstructionFile = None,
     model: o.Model = None,
+    adapter: o.Adapter = None,
     backend: o.Backend = None,
     replay_file: o.ReplayFile = None,
     endpoint: o.Endpoint = None,

@@ -23,6 +23,7 @@ def fix(
     paths_: Annotated[Optional[List[str]], typer.Argument(metavar="[PATHS]...", help="Files to fix (default: the files the checks name).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the fix would change files.")] = False,
     model: o.Model = None,
+    adapter: o.Adapter = None,
     backend: o.Backend = None,
     replay_file: o.ReplayFile = None,
     endpoint: o.Endpoint = None,

@@ -10,6 +10,7 @@ MODEL = "Model"
 OUTPUT = "Output"
 
 Model = Annotated[Optional[str], typer.Option("--model", help="Path to any GGUF model (default: the embedded gemma-3-270m).", rich_help_panel=MODEL)]
+Adapter = Annotated[Optional[str], typer.Option("--adapter", help="A GGUF LoRA adapter (from `vibecli train`) applied over the model.", rich_help_panel=MODEL)]
 Backend = Annotated[Optional[str], typer.Option("--backend", help="llama (llama.cpp in process), replay, openai (an OpenAI-compatible server) or a profile name from `backends:`.", rich_help_panel=MODEL)]
 ReplayFile = Annotated[Optional[str], typer.Option("--replay-file", help="JSON Lines of scripted answers for --backend replay.", rich_help_panel=MODEL)]
 Threads = Annotated[Optional[int], typer.Option("--threads", help="CPU threads for llama.cpp (default: all cores).", rich_help_panel=MODEL)]
@@ -52,7 +53,8 @@ EndpointModel = Annotated[Optional[str], typer.Option("--endpoint-model", help="
 Route = Annotated[Optional[str], typer.Option("--route", help="local (only --backend), remote (only the `remote` backend) or auto (local first; on exit 3 or 4, the remote one).", rich_help_panel=MODEL)]
 
 SETTING_FLAGS = (
-    "model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts", "grammar",
-    "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout", "endpoint", "endpoint_model", "route", "fit_check",
+    "model", "adapter", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts",
+    "grammar", "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout", "endpoint", "endpoint_model", "route",
+    "fit_check",
 )
 """Command-line options that are also settings (the highest layer)."""

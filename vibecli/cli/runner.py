@@ -105,6 +105,8 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
     run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
                     repo_root=str(place.root), escalated_from=previous.run_id if previous else None)
     logbook = Logbook(paths.logbook_file()) if settings.log else None
+    if logbook is not None and place.repo is not None:
+        refresh_outcomes(logbook, place.repo)
     report = None
     try:
         with (JsonLinesProgress(env) if env.json_lines else LiveProgress(env)) as progress:
@@ -128,6 +130,16 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
             logbook.record(run, report)
     report.total_s = time.perf_counter() - job.started
     return report
+
+
+def refresh_outcomes(logbook, repo) -> None:
+    """Outcomes of earlier runs in this repository, from git history; never a reason for this run to fail."""
+    from vibecli.outcomes import update_outcomes
+
+    try:
+        update_outcomes(logbook, repo)
+    except VibeError:
+        pass
 
 
 def confirmer(env: Env, settings, yes: bool, progress=None, choose: Callable[[], bool] | None = None):

@@ -1,0 +1,72 @@
+"""`vibecli data synth`: edit tasks from real code (the installed Python's standard library)."""
+
+from __future__ import annotations
+
+import json
+import sysconfig
+from pathlib import Path
+
+from tests.conftest import run_cli
+from vibecli.data.synth import PY_TRANSFORMS, Task, tasks_from, verify
+from vibecli.edits.envelope import parse_envelope
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def test_every_python_kind_comes_out_of_the_standard_library_with_a_verified_answer():
+    tasks = list(tasks_from(STDLIB / "json"))
+    tasks += list(tasks_from(STDLIB / "logging"))
+    kinds = {t.kind for t in tasks}
+    assert {"docstring", "comparison", "rename", "default", "error_handling", "guard"} <= kinds
+    for task in tasks:
+        assert verify(task)
+        edits = parse_envelope(task.answer)
+        assert len(edits) == 1 and edits[0].op == "replace" and edits[0].path == task.path
+        assert task.before != task.after
+
+
+def test_a_docstring_task_asks_for_the_docstring_the_code_had(tmp_path):
+    source = tmp_path / "mod.py"
+    source.write_text('def double(x):\n    """Twice x."""\n    y = x * 2\n    return y\n')
+    (task,) = [t for t in tasks_from(source) if t.kind == "docstring"]
+    assert task.instruction == "Add a docstring to double."
+    assert '"""' not in task.before
+    assert task.answer == '@@ replace mod.py double\n```python\ndef double(x):\n    """Twice x."""\n    y = x * 2\n    return y\n```\n@@ done'
+
+
+def test_javascript_gets_renames_and_comparisons(tmp_path):
+    source = tmp_path / "util.js"
+    source.write_text(
+        "function clampValue(x, lo, hi) {\n  if (x < lo) {\n    return lo;\n  }\n  return Math.min(x, hi);\n}\n"
+    )
+    tasks = {t.kind: t for t in tasks_from(source)}
+    assert set(tasks) == {"comparison", "rename"}
+    assert "x >= lo" in tasks["comparison"].before
+    assert "clamp_value" in tasks["rename"].before
+    assert tasks["rename"].answer.startswith("@@ replace util.js clamp_value\n```javascript\nfunction clampValue(")
+
+
+def test_a_wrong_answer_does_not_verify(tmp_path):
+    task = Task("x", "python", "m.py", "def f():\n    return 1\n", "def f():\n    return 2\n", "i",
+                "@@ replace m.py f\n```python\ndef f():\n    return 3\n```\n@@ done", "here")
+    assert not verify(task)
+
+
+def test_the_command_writes_prompts_and_answers(tmp_path):
+    out = tmp_path / "tasks.jsonl"
+    result = run_cli("data", "synth", "--from", str(STDLIB / "json"), "--limit", "5", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json["tasks"] == 5
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 5
+    for row in rows:
+        assert row["prompt"].endswith("### Answer:\n")
+        assert "=== Task" in row["prompt"]
+        assert row["answer"].endswith("@@ done")
+        assert row["meta"]["source"] == "synth"
+
+
+def test_bad_arguments_are_usage_errors(tmp_path):
+    assert run_cli("data", "synth", "--from", str(tmp_path / "nope")).exit_code == 1
+    assert run_cli("data", "synth", "--from", str(STDLIB / "json"), "--kinds", "bogus").exit_code == 2
+    assert set(PY_TRANSFORMS) >= {"docstring", "rename"}

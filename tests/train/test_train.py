@@ -1,0 +1,87 @@
+"""`vibecli train` on a handful of steps with the real base model, and its adapter in llama.cpp.
+
+Needs the `train` extra (torch, transformers, peft, gguf); skipped, with the reason, without it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+for _module in ("torch", "transformers", "peft", "gguf"):
+    pytest.importorskip(_module, reason="the train extra is not installed: pip install -e '.[train]'")
+
+from tests.conftest import run_cli  # noqa: E402
+from vibecli.backends.adapter import check_adapter  # noqa: E402
+from vibecli.core import VibeError  # noqa: E402
+
+pytestmark = pytest.mark.model
+
+PROMPT = "### Request: name two animals\n### Answer:\n"
+ANSWER = "zebra quokka zebra quokka"
+
+
+def _generate(model, cache, adapter=None) -> str:
+    from vibecli.backends import make_backend
+    from vibecli.settings import Settings
+
+    backend = make_backend(Settings(model=str(model), adapter=str(adapter) if adapter else None, threads=2),
+                           cache)
+    return "".join(backend.generate(PROMPT, max_tokens=8, temperature=0.0))
+
+
+def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedded_model):
+    data = tmp_path / "rows.jsonl"
+    data.write_text(json.dumps({"prompt": PROMPT, "answer": ANSWER}) + "\n")
+    out = tmp_path / "adapter"
+    common = ["train", "--data", str(data), "--out", str(out), "--model", str(embedded_model), "--holdout", "0",
+              "--rank", "8", "--alpha", "16", "--learning-rate", "0.01", "--max-length", "64", "--threads", "2",
+              "--checkpoint-every", "3", "--json"]
+    result = run_cli(*common, "--steps", "6")
+    assert result.exit_code == 0, result.stderr
+    report = result.json
+    assert report["steps"] == 6 and report["examples"] == 1
+    losses = json.loads((out / "train.json").read_text())["losses"]
+    assert len(losses) == 6 and losses[-1] < losses[0]
+    adapter = out / "adapter.gguf"
+    info = check_adapter(adapter, embedded_model)
+    assert info.rank == 8 and info.alpha == 16 and info.tensors == 18 * 7
+    assert report["adapter_bytes"] == adapter.stat().st_size
+    # llama.cpp applies it over the quantized base, and the output moves the way training pushed it
+    assert not _generate(embedded_model, tmp_path / "cache").strip().startswith("zebra quokka")
+    assert _generate(embedded_model, tmp_path / "cache", adapter).strip().startswith("zebra quokka")
+    # resuming continues from the checkpoint's step
+    resumed = run_cli(*common, "--steps", "8", "--resume")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert resumed.json["steps"] == 8
+    assert len(json.loads((out / "train.json").read_text())["losses"]) == 8
+
+
+def test_an_adapter_that_does_not_fit_the_model_is_refused_before_llama_cpp_sees_it(tmp_path, embedded_model):
+    import gguf
+    import numpy as np
+
+    bad = tmp_path / "bad.gguf"
+    writer = gguf.GGUFWriter(str(bad), "gemma3")
+    writer.add_string("general.type", "adapter")
+    writer.add_string("adapter.type", "lora")
+    writer.add_float32("adapter.lora.alpha", 16.0)
+    writer.add_tensor("blk.0.attn_q.weight.lora_a", np.zeros((8, 123), dtype=np.float16))
+    writer.add_tensor("blk.0.attn_q.weight.lora_b", np.zeros((1024, 8), dtype=np.float16))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    with pytest.raises(VibeError, match="do not fit"):
+        check_adapter(bad, embedded_model)
+    truncated = tmp_path / "truncated.gguf"
+    truncated.write_bytes(bad.read_bytes()[:-100])
+    with pytest.raises(VibeError, match="truncated"):
+        check_adapter(truncated, embedded_model)
+    result = run_cli("edit", "x", "--adapter", str(bad), "--model", str(embedded_model), "--no-git", "--json")
+    assert result.exit_code == 1 and "do not fit" in result.json["message"]
+
+
+def test_train_needs_data(tmp_path):
+    result = run_cli("train")
+    assert result.exit_code == 2 and "--data" in result.stderr

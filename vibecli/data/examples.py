@@ -1,0 +1,58 @@
+"""One training example: exactly the prompt vibecli shows the model, and the answer it should give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from vibecli.edits import languages
+from vibecli.prompts import edit_prompt
+
+FORMAT_VERSION = 1
+
+
+def task_prompt(path: str, text: str, instruction: str, symbols: list[str], edit_format: str = "symbol") -> str:
+    """The prompt `vibecli edit` renders for this one file and request (first attempt, no failures)."""
+    spec = languages.language_for(path)
+    shown = [{"path": path, "language": spec.fence if spec else "", "text": text, "symbols": symbols}]
+    return edit_prompt(edit_format, shown, instruction.strip(), [])
+
+
+def answer_text(answer: str) -> str:
+    """An answer as the model should write it: the envelope up to and including `@@ done`."""
+    return answer.strip("\n") + ("" if answer.rstrip().endswith("@@ done") else "\n@@ done")
+
+
+def write_jsonl(path: Path | None, rows: Iterable[dict], stream=None) -> int:
+    count = 0
+    handle = path.open("w", encoding="utf-8") if path else stream
+    try:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if path:
+            handle.close()
+    return count
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    from vibecli.core import VibeError
+
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise VibeError(f"cannot read {path}: {exc.strerror}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise VibeError(f"{path}:{number}: not JSON: {exc.msg}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("prompt"), str) or not isinstance(row.get("answer"), str):
+            raise VibeError(f"{path}:{number}: a training example needs string keys 'prompt' and 'answer'")
+        rows.append(row)
+    return rows

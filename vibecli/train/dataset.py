@@ -1,0 +1,68 @@
+"""Training examples as token ids, with the loss only on the answer.
+
+The prompt is tokenized alone (with BOS), as llama.cpp tokenizes it before generating, and the
+answer after it, ending with EOS; prompt tokens get no loss. Inside the answer, a line that
+only copies a line of the file shown in the prompt weighs `copy_weight`: a small model learns
+to copy first, and a copy-dominated loss teaches it nothing else.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+TASK_MARK = "=== Task"
+
+
+@dataclass
+class Encoded:
+    input_ids: list[int]
+    weights: list[float]
+    """One per token: 0 for the prompt, `copy_weight` for copied answer lines, 1 for the rest."""
+    prompt_len: int
+
+    @property
+    def answer_tokens(self) -> int:
+        return len(self.input_ids) - self.prompt_len
+
+
+def _shown_lines(prompt: str) -> set[str]:
+    task = prompt[prompt.rfind(TASK_MARK):] if TASK_MARK in prompt else prompt
+    return {line.strip() for line in task.split("\n") if line.strip()}
+
+
+def encode(tokenizer, prompt: str, answer: str, copy_weight: float = 0.3) -> Encoded:
+    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    if tokenizer.bos_token_id is not None:
+        prompt_ids = [tokenizer.bos_token_id] + prompt_ids
+    answer_enc = tokenizer(answer, add_special_tokens=False, return_offsets_mapping=True)
+    answer_ids = list(answer_enc["input_ids"])
+    offsets = list(answer_enc["offset_mapping"])
+    shown = _shown_lines(prompt)
+    line_weight = []
+    for line in answer.split("\n"):
+        copied = line.strip() in shown or line.startswith("```") or not line.strip()
+        line_weight.append((len(line) + 1, copy_weight if copied else 1.0))
+    weights = []
+    for start, _end in offsets:
+        pos, w = 0, 1.0
+        for length, weight in line_weight:
+            if start < pos + length:
+                w = weight
+                break
+            pos += length
+        weights.append(w)
+    if tokenizer.eos_token_id is not None:
+        answer_ids.append(tokenizer.eos_token_id)
+        weights.append(1.0)
+    return Encoded(prompt_ids + answer_ids, [0.0] * len(prompt_ids) + weights, len(prompt_ids))
+
+
+def split(rows: list[dict], holdout: float, seed: int) -> tuple[list[dict], list[dict]]:
+    """A seeded train/held-out split."""
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    cut = int(round(len(rows) * holdout))
+    held = [rows[i] for i in order[:cut]]
+    train = [rows[i] for i in order[cut:]]
+    return train, held

@@ -1,0 +1,79 @@
+"""Base against adapter, in one run: held-out examples through llama.cpp, and EditEval through
+`benchmarks/editeval.py` when the checkout has it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from vibecli.core import EnvelopeError
+from vibecli.edits.envelope import DONE, parse_envelope
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "editeval.py"
+
+
+@dataclass
+class HeldOut:
+    examples: int
+    base_exact: int
+    adapter_exact: int
+    base_well_formed: int
+    adapter_well_formed: int
+
+
+def _edits_key(text: str):
+    try:
+        edits = parse_envelope(text)
+    except EnvelopeError:
+        return None
+    return [(e.op, e.path, e.symbol, " ".join((e.search or "").split()), " ".join(e.body.split())) for e in edits]
+
+
+def generate_all(backend, rows: list[dict], max_tokens: int = 512) -> list[str]:
+    out = []
+    for row in rows:
+        generation = backend.generate(row["prompt"], stop=[DONE, "\n=== ", "\n### "], max_tokens=max_tokens, temperature=0.0)
+        out.append("".join(generation))
+    return out
+
+
+def held_out(make_backend: Callable[[Path | None], object], adapter: Path, rows: list[dict], max_tokens: int = 512) -> HeldOut:
+    """Greedy answers to held-out prompts, scored by the edits they parse into against the expected ones."""
+    scores = {}
+    for label, path in (("base", None), ("adapter", adapter)):
+        backend = make_backend(path)
+        answers = generate_all(backend, rows, max_tokens)
+        keys = [_edits_key(a) for a in answers]
+        expected = [_edits_key(r["answer"]) for r in rows]
+        scores[label] = (sum(k is not None and k == e for k, e in zip(keys, expected)), sum(k is not None for k in keys))
+        del backend
+    return HeldOut(len(rows), scores["base"][0], scores["adapter"][0], scores["base"][1], scores["adapter"][1])
+
+
+def editeval(adapter: Path | None, *, limit: int, edit_format: str, extra: list[str], data: Path | None = None) -> dict:
+    """One `benchmarks/editeval.py` run: {"passed", "tasks", "well_formed"}."""
+    if not BENCHMARK.is_file():
+        raise FileNotFoundError(BENCHMARK)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "result.json"
+        command = [sys.executable, str(BENCHMARK), "--formats", edit_format, "--out", str(out)]
+        if limit:
+            command += ["--limit", str(limit)]
+        if data:
+            command += ["--data", str(data)]
+        command += ["--", *extra] + (["--adapter", str(adapter)] if adapter else [])
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+        result = json.loads(out.read_text())
+    return _summary(result, edit_format)
+
+
+def _summary(result: dict, edit_format: str) -> dict:
+    summary = next(s for s in result["summaries"] if s["format"] == edit_format)
+    return {key: summary[key] for key in ("tasks", "passed", "pass_at_1", "well_formed_answers", "answers",
+                                           "well_formed_share", "mean_seconds", "mean_completion_tokens")}
