@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import RETURN_GREET, answer, edit_replay, git, run_cli
+from conftest import RETURN_GREET, answer, edit_replay, git, run_cli
 from vibecli import paths
 from vibecli.git import GitRepo
 from vibecli.logbook import Logbook

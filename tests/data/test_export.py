@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import RETURN_GREET, answer, edit_replay, git, run_cli
+from conftest import RETURN_GREET, answer, edit_replay, git, run_cli
 from vibecli.prompts import edit_prompt
 
 BROKEN = "@@ replace greet.py nosuch\n```python\ndef nosuch():\n    pass\n```\n@@ done"

@@ -6,7 +6,7 @@ import json
 import sysconfig
 from pathlib import Path
 
-from tests.conftest import run_cli
+from conftest import run_cli
 from vibecli.data.synth import PY_TRANSFORMS, Task, tasks_from, verify
 from vibecli.edits.envelope import parse_envelope
 

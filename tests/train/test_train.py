@@ -11,7 +11,7 @@ import pytest
 for _module in ("torch", "transformers", "peft", "gguf"):
     pytest.importorskip(_module, reason="the train extra is not installed: pip install -e '.[train]'")
 
-from tests.conftest import run_cli  # noqa: E402
+from conftest import run_cli  # noqa: E402
 from vibecli.backends.adapter import check_adapter  # noqa: E402
 from vibecli.core import VibeError  # noqa: E402
 
