@@ -104,7 +104,7 @@ class PromptCache:
             entry = _read_tokens(path)
             if entry is None:
                 continue
-            shared = _common_prefix(entry, tokens)
+            shared = common_prefix(entry, tokens)
             if best is None or shared > best.shared or (shared == best.shared and len(entry) < len(best.tokens)):
                 best = Match(path, entry, shared)
         return best
@@ -244,7 +244,8 @@ def _unlink(path: Path) -> None:
         pass
 
 
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many leading tokens two sequences share."""
     n = 0
     for x, y in zip(a, b):
         if x != y:
@@ -266,7 +267,7 @@ class LlamaPrefixStore:
 
         import llama_cpp
 
-        in_memory = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
+        in_memory = common_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
         self._pending = None
         if len(tokens) < MIN_TOKENS:
             return in_memory

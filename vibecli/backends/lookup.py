@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from vibecli.backends.kv_cache import common_prefix
+
 NGRAM_MAX = 4
 NGRAM_MIN = 2
 DRAFT_MAX = 12
@@ -89,7 +91,7 @@ class GreedyDecoder:
         context holds; returns that boundary (the rest is evaluated with the first decode)."""
         llm = self.llm
         if reused is None:
-            reused = _common_prefix(llm.input_ids[: llm.n_tokens].tolist(), prompt)
+            reused = common_prefix(llm.input_ids[: llm.n_tokens].tolist(), prompt)
         end = (len(prompt) - 1) // CHUNK * CHUNK
         start = min(reused // CHUNK * CHUNK, end)
         self._truncate(start)
@@ -159,12 +161,3 @@ class GreedyDecoder:
             row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.ctx, i), shape=(self.n_vocab,))
             out.append(int(row.argmax()))
         return out
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
