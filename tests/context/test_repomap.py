@@ -70,9 +70,7 @@ def make_repo(root: Path, files: dict[str, str] = FILES) -> Path:
 
 def whole_map(root: Path, cache: Path | None, focus=(), instruction="", budget=10_000, count=estimate_tokens):
     repo_map = RepoMap(root, cache).scan()
-    mentions = repo_map.mentions(instruction)
-    ranking = repo_map.ranking(list(focus), instruction, mentions)
-    return repo_map, repo_map.render(ranking, budget, count, exclude=set(focus), mentioned=mentions.names)
+    return repo_map, repo_map.build(list(focus), instruction, budget, count)[0]
 
 
 def test_the_map_of_a_repository_in_four_languages_matches_the_golden_file(tmp_path):

@@ -43,9 +43,7 @@ def map_(
         workspace = Workspace(place.root)
         focus = [workspace.user_path(p, place.cwd) for p in paths_ or []]
         repo_map = RepoMap(place.root, cache_file(paths.cache_dir(), place.root), settings.max_file_bytes).scan()
-        mentions = repo_map.mentions(instruction or "")
-        ranking = repo_map.ranking([f for f in focus if f in repo_map.tags], instruction or "", mentions)
-        found = repo_map.render(ranking, budget, count, exclude=set(focus), mentioned=mentions.names)
+        found, ranking = repo_map.build(focus, instruction or "", budget, count)
         total_s = time.perf_counter() - started
     skipped = dict(sorted(repo_map.listing.skipped.items()))
     why = [_why(repo_map, ranking, p) for p in found.files] if explain else []

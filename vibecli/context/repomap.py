@@ -106,6 +106,12 @@ class RepoMap:
                 boosts.setdefault(relpath, []).append("recently changed")
         return rank_files(self.tags, boosts, mentions.names, self.defined)
 
+    def build(self, focus: list[str], instruction: str, budget: int, count: Counter_) -> tuple[MapText, Ranking]:
+        """The map a request naming `focus` (shown whole, so left out) would see, and its ranking."""
+        mentions = self.mentions(instruction)
+        ranking = self.ranking([f for f in focus if f in self.tags], instruction, mentions)
+        return self.render(ranking, budget, count, exclude=set(focus), mentioned=mentions.names), ranking
+
     def render(self, ranking: Ranking, budget: int, count: Counter_ = estimate_tokens,
                exclude: set[str] = frozenset(), mentioned: set[str] = frozenset()) -> MapText:
         """The largest map of the best-ranked definitions whose token count is at most `budget`."""
@@ -247,7 +253,4 @@ class RepoContext:
         return [c for c in self._ready().choose(instruction, limit) if c.why]
 
     def render(self, focus: list[str], instruction: str, budget: int, count: Counter_) -> MapText:
-        repo_map = self._ready()
-        mentions = repo_map.mentions(instruction)
-        ranking = repo_map.ranking([f for f in focus if f in repo_map.tags], instruction, mentions)
-        return repo_map.render(ranking, budget, count, exclude=set(focus), mentioned=mentions.names)
+        return self._ready().build(focus, instruction, budget, count)[0]
