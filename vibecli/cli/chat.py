@@ -25,6 +25,7 @@ Confirm = Annotated[bool, typer.Option("--confirm", help="Show each change and a
 @app.command(epilog=o.EXIT_CODES_HELP)
 def chat(
     model: o.Model = None,
+    adapter: o.Adapter = None,
     backend: o.Backend = None,
     replay_file: o.ReplayFile = None,
     threads: o.Threads = None,
