@@ -228,12 +228,15 @@ class Logbook:
 
     def pending_outcomes(self, repo_root: str, head: str) -> list[dict]:
         """Committed runs in this repository whose outcome may still change and was last checked before HEAD moved."""
-        with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT id, commit_sha, files FROM runs WHERE repo_root = ? AND commit_sha IS NOT NULL "
-                "AND outcome = 'applied' AND (outcome_head IS NULL OR outcome_head != ?) ORDER BY started_at",
-                (repo_root, head),
-            ).fetchall()
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute(
+                    "SELECT id, commit_sha, files FROM runs WHERE repo_root = ? AND commit_sha IS NOT NULL "
+                    "AND outcome = 'applied' AND (outcome_head IS NULL OR outcome_head != ?) ORDER BY started_at",
+                    (repo_root, head),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise VibeError(f"cannot read the logbook {self.path}: {exc}") from None
         return [dict(r) for r in rows]
 
     def set_outcomes(self, updates: list[tuple[str, str | None, dict | None]], head: str) -> None:

@@ -45,6 +45,19 @@ def test_logbook_keeps_every_field(repo, tmp_path, vibecli_home):
     assert '"symbol": "greet"' in call["edits"]
 
 
+def test_a_logbook_that_cannot_be_written_leaves_the_edit_standing(repo, tmp_path, vibecli_home):
+    from vibecli.logbook import MIGRATIONS
+
+    vibecli_home.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(vibecli_home / "logbook.db")  # claims the latest schema, has none of its tables
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    db.close()
+    result = edit_replay(tmp_path, INSTRUCTION, "greet.py", answers=(RETURN_GREET,))
+    assert result.exit_code == 0 and result.json["status"] == "applied"
+    assert "this run is not in the logbook" in result.stderr and "no such table" in result.stderr
+    assert result.json["commit"] == git(repo, "rev-parse", "HEAD").strip()
+
+
 def test_no_log_turns_the_logbook_off(repo, tmp_path, vibecli_home, monkeypatch):
     monkeypatch.setenv("VIBECLI_NO_LOG", "1")
     assert edit_replay(tmp_path, INSTRUCTION, "greet.py", answers=(RETURN_GREET,)).exit_code == 0

@@ -127,7 +127,11 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
     finally:
         if logbook is not None and report is not None:
             report.total_s = time.perf_counter() - job.started
-            logbook.record(run, report)
+            try:
+                logbook.record(run, report)
+            except VibeError as exc:  # the edit stands; only its record is missing
+                if not env.quiet:
+                    env.err.print(f"vibecli: note: this run is not in the logbook: {exc.message}", markup=False)
     report.total_s = time.perf_counter() - job.started
     return report
 
