@@ -129,7 +129,7 @@ def train(
         from vibecli.train.loop import train as run_training
 
         train_rows, held = split(rows, holdout, seed)
-        out_dir = (out or paths.data_dir() / "adapters" / time.strftime("%Y%m%d-%H%M%S")).expanduser()
+        out_dir = (out or paths.data_dir() / "adapters" / time.strftime("%Y%m%d-%H%M%S")).expanduser().resolve()
         if resume and not (out_dir / "checkpoint" / "state.json").is_file():
             raise UsageError(f"--resume: no checkpoint in {out_dir}")
         base = _base_model(model, env)
