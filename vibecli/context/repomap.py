@@ -87,7 +87,9 @@ class RepoMap:
         paths = {p for p in self.tags if p in spans or Path(p).name in spans}
         return Mentions(names, paths)
 
-    def ranking(self, focus: list[str], instruction: str, mentions: Mentions | None = None) -> Ranking:
+    def ranking(self, focus: list[str], instruction: str, mentions: Mentions | None = None,
+                word_scores: dict[str, float] | None = None) -> Ranking:
+        """`word_scores` (BM25 of the instruction's words per file) saves computing them again."""
         mentions = mentions or self.mentions(instruction)
         boosts: dict[str, list[str]] = {}
         for relpath in focus:
@@ -98,7 +100,7 @@ class RepoMap:
             for relpath in self.defined[name]:
                 if "defines a mentioned name" not in boosts.get(relpath, []):
                     boosts.setdefault(relpath, []).append("defines a mentioned name")
-        scores = _bm25(set(words(instruction)), self.tags)
+        scores = word_scores if word_scores is not None else _bm25(set(words(instruction)), self.tags)
         for relpath in sorted(scores, key=lambda p: -scores[p])[:WORD_MATCHES]:
             boosts.setdefault(relpath, []).append("words match")
         for relpath in recently_changed(self.root)[:20]:
@@ -164,10 +166,9 @@ class RepoMap:
         """The files an instruction most likely means: its words against each file's names and
         path (BM25), what it names outright, and the reference graph."""
         mentions = self.mentions(instruction)
-        query = set(words(instruction))
-        scores = _bm25(query, self.tags)
+        scores = _bm25(set(words(instruction)), self.tags)
         top = max(scores.values(), default=0.0) or 1.0
-        ranking = self.ranking([], instruction, mentions)
+        ranking = self.ranking([], instruction, mentions, scores)
         top_rank = max(ranking.rank.values(), default=0.0) or 1.0
         defined = self.defined
         choices = []
