@@ -58,7 +58,10 @@ def _sse(obj) -> bytes:
     return f"data: {json.dumps(obj)}\n\n".encode()
 
 
-def _chunk(text: str, finish: str | None = None) -> bytes:
+def _chunk(text: str, finish: str | None = None, chat: bool = False) -> bytes:
+    if chat:  # the chat API streams deltas of the assistant's message
+        return _sse({"id": "chatcmpl-1", "object": "chat.completion.chunk",
+                     "choices": [{"index": 0, "delta": {"content": text} if text else {}, "finish_reason": finish}]})
     return _sse({"id": "cmpl-1", "object": "text_completion", "choices": [{"index": 0, "text": text,
                                                                           "finish_reason": finish}]})
 
@@ -93,8 +96,9 @@ def _handler(fake: FakeOpenAI):
             if kind == "raw":
                 self.wfile.write(behaviour["data"])
                 return
+            chat = self.path.endswith("/chat/completions")
             for text in behaviour["texts"]:
-                self.wfile.write(_chunk(text))
+                self.wfile.write(_chunk(text, chat=chat))
                 self.wfile.flush()
             if kind == "drop":
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -102,7 +106,7 @@ def _handler(fake: FakeOpenAI):
             if kind == "stall":
                 time.sleep(behaviour["seconds"])
                 return
-            self.wfile.write(_chunk("", behaviour["finish"]))
+            self.wfile.write(_chunk("", behaviour["finish"], chat=chat))
             if behaviour["usage"]:
                 self.wfile.write(_sse({"choices": [], "usage": behaviour["usage"]}))
             self.wfile.write(b"data: [DONE]\n\n")

@@ -89,12 +89,13 @@ def test_profiles_merge_across_files_and_resolve_over_the_settings(tmp_path):
     s = _load(
         tmp_path,
         user="backends:\n  big: {type: openai, endpoint: 'http://a:1/v1'}\n  cpu: {type: llama, threads: 1}\n",
-        project="backend: cpu\nbackends:\n  big: {type: openai, endpoint: 'http://b:2/v1', endpoint_model: m}\n",
+        project="backend: cpu\nbackends:\n  big: {type: openai, endpoint: 'http://b:2/v1', endpoint_model: m, endpoint_api: chat}\n",
         env={"VIBECLI_ROUTE": "auto", "VIBECLI_REMOTE": "big"},
     )
     assert s.route == "auto" and s.remote == "big"
     big = backend_settings(s, "big")
-    assert (big.backend, big.endpoint, big.endpoint_model) == ("openai", "http://b:2/v1", "m")
+    assert (big.backend, big.endpoint, big.endpoint_model, big.endpoint_api) == ("openai", "http://b:2/v1", "m", "chat")
+    assert backend_settings(s).endpoint_api == "completions"
     local = backend_settings(s)
     assert (local.backend, local.threads) == ("llama", 1)
     hash(s)  # settings key the batch's backend cache
@@ -111,6 +112,7 @@ def test_profiles_merge_across_files_and_resolve_over_the_settings(tmp_path):
         ("backend: openai\n", r"needs --endpoint URL"),
         ("endpoint: localhost:8080\n", r"'endpoint' must be an http:// or https:// URL"),
         ("endpoint_dialect: tgi\n", r"'endpoint_dialect' must be one of llama.cpp, vllm, plain"),
+        ("endpoint_api: responses\n", r"'endpoint_api' must be one of completions, chat"),
         ("route: auto\nremote: big\n", r"unknown backend 'big'"),
     ],
 )

@@ -15,9 +15,10 @@ EDIT_FORMATS = ("auto", "symbol", "search", "whole")
 BACKENDS = ("llama", "replay", "openai")
 ROUTES = ("local", "remote", "auto")
 DIALECTS = ("llama.cpp", "vllm", "plain")
+ENDPOINT_APIS = ("completions", "chat")
 PROFILE_KEYS = (
     "model", "replay_file", "threads", "gpu_layers", "seed", "temperature", "endpoint", "endpoint_model",
-    "api_key_env", "endpoint_dialect", "endpoint_timeout", "endpoint_retries",
+    "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries",
 )
 """What a named backend profile (`backends: {NAME: {type: ..., ...}}`) may set, besides its `type`."""
 
@@ -86,6 +87,10 @@ class Settings:
     """The NAME of the environment variable that holds the API key (the key is never stored)."""
     endpoint_dialect: str = "llama.cpp"
     """`llama.cpp` (sends `grammar` and llama.cpp's sampling fields), `vllm` (`guided_grammar`) or `plain`."""
+    endpoint_api: str = "completions"
+    """`completions` (the prompt as plain text to continue: base models) or `chat` (the prompt as a
+    user message under the server's chat template, the answer's start as an assistant prefill:
+    instruction-tuned models)."""
     endpoint_timeout: float = 120.0
     """Seconds without a byte from the server before the run fails."""
     endpoint_retries: int = 2
@@ -131,6 +136,7 @@ _TYPES = {
     "endpoint_model": (str, type(None)),
     "api_key_env": (str, type(None)),
     "endpoint_dialect": (str,),
+    "endpoint_api": (str,),
     "endpoint_timeout": (float, int),
     "endpoint_retries": (int,),
     "route": (str,),
@@ -153,6 +159,8 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'route' must be one of {', '.join(ROUTES)}, not {value!r}")
     if key == "endpoint_dialect" and value not in DIALECTS:
         raise VibeError(f"{source}: 'endpoint_dialect' must be one of {', '.join(DIALECTS)}, not {value!r}")
+    if key == "endpoint_api" and value not in ENDPOINT_APIS:
+        raise VibeError(f"{source}: 'endpoint_api' must be one of {', '.join(ENDPOINT_APIS)}, not {value!r}")
     if key == "endpoint" and value and not value.startswith(("http://", "https://")):
         raise VibeError(f"{source}: 'endpoint' must be an http:// or https:// URL, not {value!r}")
     if key == "endpoint_timeout" and value <= 0:

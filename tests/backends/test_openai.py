@@ -175,3 +175,55 @@ def test_the_key_comes_from_the_variable_config_names():
 def test_a_bad_endpoint_is_one_line():
     with pytest.raises(EndpointError, match="http:// or https://"):
         OpenAIBackend("localhost:8080")
+
+
+def test_chat_api_sends_the_prompt_as_a_user_message_and_the_prefill_as_the_assistant_start():
+    with FakeOpenAI(stream("@@ replace a.py f\n"), stream("    return 2\n", "```\n"), stream("x")) as fake:
+        chat = backend(fake.url, api="chat", model="coder")
+        assert chat.takes_prefill
+        header = "".join(chat.generate("EDIT PROMPT", grammar='root ::= "@@"', stop=["\n"], max_tokens=16))
+        body = "".join(chat.generate("EDIT PROMPT", prefill="@@ replace a.py f\n```python\n", stop=["\n```"]))
+        list(backend(fake.url, api="chat", dialect="vllm").generate("P", prefill="@@ "))
+    assert header == "@@ replace a.py f"
+    assert body == "    return 2"  # up to the stop string
+    first, second, third = (r["body"] for r in fake.requests)
+    assert all(r["path"] == "/v1/chat/completions" for r in fake.requests)
+    assert first["messages"] == [{"role": "user", "content": "EDIT PROMPT"}] and "prompt" not in first
+    assert first["grammar"] == 'root ::= "@@"' and first["model"] == "coder"
+    assert second["messages"] == [{"role": "user", "content": "EDIT PROMPT"},
+                                  {"role": "assistant", "content": "@@ replace a.py f\n```python\n"}]
+    assert "continue_final_message" not in second  # llama.cpp's server continues a final assistant message itself
+    assert third["continue_final_message"] is True and third["add_generation_prompt"] is False
+
+
+def test_chat_api_resumes_a_dropped_answer_inside_the_assistant_message():
+    with FakeOpenAI(drop("def f():\n", "    ret"), stream("urn 1\n")) as fake:
+        text = "".join(backend(fake.url, api="chat").generate([Message("system", "S"), Message("user", "U")],
+                                                             prefill="```python\n", max_tokens=50))
+    assert text == "def f():\n    return 1\n"
+    assert fake.requests[1]["body"]["messages"] == [
+        {"role": "system", "content": "S"}, {"role": "user", "content": "U"},
+        {"role": "assistant", "content": "```python\ndef f():\n    ret"},
+    ]
+
+
+def test_completions_api_takes_a_prefill_as_more_prompt_text():
+    with FakeOpenAI(stream("1\n")) as fake:
+        plain = backend(fake.url)
+        assert not plain.takes_prefill
+        assert "".join(plain.generate("P:", prefill="x = ")) == "1\n"
+    assert fake.requests[0]["body"]["prompt"] == "P:x = " and fake.requests[0]["path"] == "/v1/completions"
+
+
+def test_an_unknown_api_is_one_line():
+    with pytest.raises(EndpointError, match="endpoint_api must be one of completions, chat"):
+        OpenAIBackend("http://127.0.0.1:1/v1", api="responses")
+
+
+def test_endpoint_api_in_settings_reaches_the_backend(tmp_path):
+    from vibecli.backends import make_backend
+    from vibecli.settings import Settings
+
+    chat = make_backend(Settings(backend="openai", endpoint="http://127.0.0.1:1/v1", endpoint_api="chat"), tmp_path)
+    assert chat.api == "chat" and chat.takes_prefill
+    assert make_backend(Settings(backend="openai", endpoint="http://127.0.0.1:1/v1"), tmp_path).api == "completions"

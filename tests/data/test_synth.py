@@ -70,3 +70,41 @@ def test_bad_arguments_are_usage_errors(tmp_path):
     assert run_cli("data", "synth", "--from", str(tmp_path / "nope")).exit_code == 1
     assert run_cli("data", "synth", "--from", str(STDLIB / "json"), "--kinds", "bogus").exit_code == 2
     assert set(PY_TRANSFORMS) >= {"docstring", "rename"}
+
+
+def test_a_task_file_starts_with_the_imports_its_code_uses(tmp_path):
+    source = tmp_path / "mod.py"
+    source.write_text(
+        "import os\nimport re\nfrom math import sqrt, pi\n\n\n"
+        "def norm(x, y):\n    \"\"\"Length of (x, y).\"\"\"\n    return sqrt(x * x + y * y)\n"
+    )
+    (task,) = [t for t in tasks_from(source) if t.kind == "docstring"]
+    assert task.before.startswith("from math import sqrt\n\n\ndef norm(x, y):\n")
+    assert task.after.startswith("from math import sqrt\n\n\ndef norm(x, y):\n")
+    assert verify(task)
+
+
+def test_auto_answers_a_small_file_with_the_whole_file_as_vibecli_edit_would_ask(tmp_path):
+    from vibecli.conversation import SMALL_FILE_LINES, resolve_format
+    from vibecli.data.synth import _memory_file, answer_in
+    from vibecli.edits.apply import apply_edits
+
+    out = tmp_path / "tasks.jsonl"
+    result = run_cli("data", "synth", "--from", str(STDLIB / "json"), "--limit", "4", "--format", "auto",
+                     "--out", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 4
+    for row in rows:
+        assert row["meta"]["format"] == "whole"
+        assert row["answer"].startswith("@@ rewrite ")
+        assert "@@ rewrite" in row["prompt"] and "@@ replace" not in row["prompt"]  # the whole-file prompt
+    for task in list(tasks_from(STDLIB / "json", limit=6)):
+        assert task.before.count("\n") <= SMALL_FILE_LINES
+        assert resolve_format("auto", {task.path: _memory_file(task.path, task.before)}) == "whole"
+        shown, answer = answer_in(task, "auto")
+        assert shown == "whole"
+        (change,) = apply_edits(parse_envelope(answer), {task.path: _memory_file(task.path, task.before)}, {})
+        assert change.new_text.rstrip("\n") == task.after.rstrip("\n")
+        assert answer_in(task, "symbol") == ("symbol", task.answer)
+    assert run_cli("data", "synth", "--from", str(STDLIB / "json"), "--format", "search").exit_code == 2

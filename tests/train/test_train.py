@@ -85,3 +85,41 @@ def test_an_adapter_that_does_not_fit_the_model_is_refused_before_llama_cpp_sees
 def test_train_needs_data(tmp_path):
     result = run_cli("train")
     assert result.exit_code == 2 and "--data" in result.stderr
+
+
+def test_eval_runs_editeval_for_base_and_adapter_and_sets_the_default_only_on_a_win(tmp_path, embedded_model):
+    import yaml
+
+    from vibecli import paths
+
+    data = tmp_path / "rows.jsonl"
+    data.write_text(json.dumps({"prompt": PROMPT, "answer": ANSWER}) + "\n")
+    tasks = tmp_path / "editeval.jsonl"
+    tasks.write_text("".join(json.dumps(t) + "\n" for t in [
+        {"task_id": "Tiny/0", "instruction": "Fix add so that it returns the sum of a and b.",
+         "input": "def add(a, b):\n    return a - b\n", "context": "",
+         "test": "def check():\n    assert add(2, 3) == 5\n"},
+        {"task_id": "Tiny/1", "instruction": "Make greet end the greeting with an exclamation mark.",
+         "input": "def greet(name):\n    return 'Hello ' + name\n", "context": "",
+         "test": "def check():\n    assert greet('Bo') == 'Hello Bo!'\n"},
+    ]))
+    out = tmp_path / "adapter"
+    result = run_cli("train", "--data", str(data), "--out", str(out), "--model", str(embedded_model), "--holdout", "0",
+                     "--rank", "4", "--steps", "1", "--max-length", "64", "--threads", "2", "--eval",
+                     "--eval-data", str(tasks), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = result.json["eval"]
+    base, adapter = report["editeval_base"], report["editeval_adapter"]
+    assert base["tasks"] == adapter["tasks"] == 2
+    assert base["answers"] >= 2 and adapter["answers"] >= 2  # every task was asked of the model, both ways
+    assert report["adapter_wins"] == (adapter["passed"] > base["passed"])
+    config = paths.user_config_file()
+    chosen = (yaml.safe_load(config.read_text()) or {}).get("adapter") if config.is_file() else None
+    assert chosen == (str((out / "adapter.gguf").resolve()) if report["adapter_wins"] else None)
+
+
+def test_eval_data_that_does_not_exist_is_a_usage_error(tmp_path):
+    data = tmp_path / "rows.jsonl"
+    data.write_text(json.dumps({"prompt": PROMPT, "answer": ANSWER}) + "\n")
+    result = run_cli("train", "--data", str(data), "--eval", "--eval-data", str(tmp_path / "none.jsonl"))
+    assert result.exit_code == 2 and "--eval-data" in result.stderr

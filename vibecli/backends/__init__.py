@@ -59,6 +59,7 @@ def make_backend(
             model=settings.endpoint_model,
             api_key=api_key_from(settings.api_key_env),
             dialect=settings.endpoint_dialect,
+            api=settings.endpoint_api,
             timeout=settings.endpoint_timeout,
             retries=settings.endpoint_retries,
             seed=settings.seed,

@@ -1,9 +1,13 @@
 """A model behind an OpenAI-compatible HTTP server: llama.cpp's server, llama-cpp-python's, vLLM, Ollama.
 
-Speaks the completions API (`POST {endpoint}/completions`, streamed as server-sent events) with
-the same flattened prompt the in-process backend decodes: vibecli's prompts are plain text that
-a constrained answer continues (`prompt + "@@ replace ...\\n```python\\n"`), which a chat API
-cannot express. Only the standard library: no HTTP client is imported at start-up.
+By default it speaks the completions API (`POST {endpoint}/completions`, streamed as server-sent
+events) with the same flattened prompt the in-process backend decodes: vibecli's prompts are
+plain text that a constrained answer continues (`prompt + "@@ replace ...\\n```python\\n"`),
+which is what a base model wants. `api="chat"` (`endpoint_api: chat`) sends the prompt as a user
+message through the server's chat template instead, for instruction-tuned models, and the
+answer's decided start as a final assistant message that the engine continues (llama.cpp's
+server does so by itself; vLLM is asked with `continue_final_message`). Only the standard
+library: no HTTP client is imported at start-up.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from vibecli.backends.llama import _flatten, _partial_stop
 from vibecli.core import Generation, Message, Usage, VibeError
 
 DIALECTS = ("llama.cpp", "vllm", "plain")
+APIS = ("completions", "chat")
 """What the engine accepts beyond the standard fields: `llama.cpp` (its server and llama-cpp-python's:
 `grammar`, `top_k`, `min_p`, `repeat_penalty`), `vllm` (`guided_grammar`), `plain` (nothing: the answer
 is parsed and validated exactly as a local one)."""
@@ -77,6 +82,7 @@ class OpenAIBackend:
         model: str | None = None,
         api_key: str | None = None,
         dialect: str = "llama.cpp",
+        api: str = "completions",
         timeout: float = 120.0,
         retries: int = 2,
         seed: int = 0,
@@ -94,7 +100,15 @@ class OpenAIBackend:
         self.model = model
         self.model_sha256 = ""
         self._api_key = api_key
+        if api not in APIS:
+            raise EndpointError(f"endpoint_api must be one of {', '.join(APIS)}, not {api!r}")
         self.dialect = dialect
+        self.api = api
+        self.takes_prefill = api == "chat"
+        """generate(prompt, prefill=...) under `chat`: the prompt is the user's message, the prefill
+        the start of the assistant's; under `completions` both are one text."""
+        self._path = (parts.path.rstrip("/") or "") + ("/chat/completions" if api == "chat" else "/completions")
+        self._url = self.endpoint + ("/chat/completions" if api == "chat" else "/completions")
         self.timeout = timeout
         self.retries = retries
         self.seed = seed
@@ -111,14 +125,29 @@ class OpenAIBackend:
         stop: list[str] | None = None,
         max_tokens: int = 512,
         temperature: float | None = None,
+        prefill: str = "",
     ) -> Generation:
         usage = Usage()
         temp = self.temperature if temperature is None else temperature
-        return Generation(self._stream(_flatten(prompt), grammar, stop or [], max_tokens, temp, usage), usage)
+        if self.api == "chat":
+            messages = _messages(prompt)
 
-    def _body(self, text: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float) -> dict:
-        body: dict = {"prompt": text, "max_tokens": max_tokens, "temperature": temp, "stream": True,
+            def request(received: str) -> dict:
+                start = prefill + received
+                return {"messages": messages + [{"role": "assistant", "content": start}] if start else messages}
+        else:
+            text = _flatten(prompt) + prefill
+
+            def request(received: str) -> dict:
+                return {"prompt": text + received}
+        return Generation(self._stream(request, grammar, stop or [], max_tokens, temp, usage), usage)
+
+    def _body(self, request: dict, grammar: str | None, stop: list[str], max_tokens: int, temp: float) -> dict:
+        body: dict = {**request, "max_tokens": max_tokens, "temperature": temp, "stream": True,
                       "seed": self.seed, "stream_options": {"include_usage": True}}
+        if "messages" in request and request["messages"][-1]["role"] == "assistant" and self.dialect == "vllm":
+            # vLLM continues a final assistant message only when asked (llama.cpp's server always does)
+            body.update(continue_final_message=True, add_generation_prompt=False)
         if self.model:
             body["model"] = self.model
         if stop:
@@ -135,7 +164,7 @@ class OpenAIBackend:
         return body
 
     def _stream(
-        self, text: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
+        self, request, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
     ) -> Iterator[str]:
         started = time.perf_counter()
         first_at = None
@@ -148,8 +177,8 @@ class OpenAIBackend:
         failures = 0
         try:
             while True:
-                # after a drop mid-answer, ask for the rest: the prompt is plain text that the answer continues
-                body = self._body(text + received, grammar, stop, max_tokens - counted, temp)
+                # after a drop mid-answer, ask for the rest: the answer so far is continued
+                body = self._body(request(received), grammar, stop, max_tokens - counted, temp)
                 base = counted
                 try:
                     conn, response = self._open(body)
@@ -209,10 +238,10 @@ class OpenAIBackend:
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
-        url = f"{self.endpoint}/completions"
+        url = self._url
         self.requests += 1
         try:
-            conn.request("POST", (parts.path.rstrip("/") or "") + "/completions", json.dumps(body).encode(), headers)
+            conn.request("POST", self._path, json.dumps(body).encode(), headers)
             response = conn.getresponse()
         except ConnectionRefusedError:
             conn.close()
@@ -258,7 +287,7 @@ class OpenAIBackend:
         self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse
     ) -> Iterator[tuple[str, str | None, dict | None]]:
         """(text, finish_reason, usage) per server-sent event; a dropped stream is a `_Retry`."""
-        url = f"{self.endpoint}/completions"
+        url = self._url
         try:
             if response.getheader("Content-Type", "").startswith("application/json"):
                 # an engine that ignores `stream` answers with one JSON object
@@ -294,6 +323,12 @@ class OpenAIBackend:
             conn.close()
 
 
+def _messages(prompt: str | list[Message]) -> list[dict]:
+    if isinstance(prompt, str):
+        return [{"role": "user", "content": prompt}]
+    return [{"role": m.role, "content": m.content} for m in prompt]
+
+
 def _json(data: bytes, url: str) -> dict:
     try:
         obj = json.loads(data)
@@ -321,7 +356,7 @@ def _chunk(obj: dict, url: str) -> Iterator[tuple[str, str | None, dict | None]]
     choice = choices[0]
     text = choice.get("text") if isinstance(choice, dict) else None
     if text is None and isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
-        text = choice["delta"].get("content")  # a chat-style chunk from a lenient engine
+        text = choice["delta"].get("content")  # a chat completion chunk
     if not isinstance(text, (str, type(None))):
         raise EndpointProtocolError(f"malformed stream from {url}: a choice without text")
     yield text or "", choice.get("finish_reason"), usage

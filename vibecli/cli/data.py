@@ -103,21 +103,21 @@ def synth(
     out: Out = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many tasks (0: all).")] = 0,
     kinds: Annotated[Optional[str], typer.Option("--kinds", help="Comma-separated task kinds (default: all): docstring, annotations, comparison, error_handling, guard, default, comprehension, rename.")] = None,
-    edit_format: Annotated[str, typer.Option("--format", help="The edit format of the prompt: symbol (answers are always symbol-anchored edits).")] = "symbol",
+    edit_format: Annotated[str, typer.Option("--format", help="The edit format of prompts and answers: symbol, whole, or auto (whole for files of at most 60 lines, as `vibecli edit` decides).")] = "symbol",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the choices made per file.")] = 0,
     json_: o.Json = False,
     quiet: o.Quiet = False,
 ) -> None:
     """Edit tasks with known answers, made from real code: JSON Lines of {prompt, answer, meta}."""
     from vibecli.data.examples import task_prompt
-    from vibecli.data.synth import PY_TRANSFORMS, symbols_for, tasks_from
+    from vibecli.data.synth import PY_TRANSFORMS, answer_in, symbols_for, tasks_from
 
     env = Env(json=json_, quiet=quiet)
     with handled(env):
         if json_ and out is None:
             raise UsageError("--json prints the summary on standard output; give --out FILE for the tasks")
-        if edit_format != "symbol":
-            raise UsageError("synth writes symbol-anchored answers; --format takes only symbol")
+        if edit_format not in ("symbol", "whole", "auto"):
+            raise UsageError(f"--format {edit_format}: synth writes symbol, whole or auto answers")
         wanted = set(kinds.split(",")) if kinds else None
         if wanted and not wanted <= set(PY_TRANSFORMS):
             raise UsageError(f"unknown task kind(s): {', '.join(sorted(wanted - set(PY_TRANSFORMS)))}")
@@ -129,10 +129,13 @@ def synth(
         def rows():
             for task in tasks_from(root, seed=seed, limit=limit or None, kinds=wanted):
                 counts[f"{task.language}/{task.kind}"] = counts.get(f"{task.language}/{task.kind}", 0) + 1
+                shown_format, answer = answer_in(task, edit_format)
+                symbols = symbols_for(task.path, task.before)
                 yield {
-                    "prompt": task_prompt(task.path, task.before, task.instruction, symbols_for(task.path, task.before)),
-                    "answer": task.answer,
-                    "meta": {"source": "synth", "kind": task.kind, "language": task.language, "origin": task.origin},
+                    "prompt": task_prompt(task.path, task.before, task.instruction, symbols, shown_format),
+                    "answer": answer,
+                    "meta": {"source": "synth", "kind": task.kind, "language": task.language, "origin": task.origin,
+                             "format": shown_format},
                 }
 
         from vibecli.data.examples import write_jsonl

@@ -106,7 +106,8 @@ def train(
     device: Annotated[str, typer.Option("--device", help="auto (a GPU when torch sees one), cpu, cuda or mps.", rich_help_panel=TRAIN)] = "auto",
     evaluate: Annotated[bool, typer.Option("--eval", help="Compare base and adapter (held-out examples, EditEval); make the adapter the default only if it wins.", rich_help_panel=EVAL)] = False,
     eval_limit: Annotated[int, typer.Option("--eval-limit", help="EditEval tasks to run (0: all 191).", rich_help_panel=EVAL)] = 0,
-    eval_format: Annotated[str, typer.Option("--eval-format", help="Edit format for EditEval.", rich_help_panel=EVAL)] = "symbol",
+    eval_format: Annotated[str, typer.Option("--eval-format", help="Edit format for EditEval (auto: what `vibecli edit` uses by default).", rich_help_panel=EVAL)] = "auto",
+    eval_data: Annotated[Optional[Path], typer.Option("--eval-data", help="EditEval-format JSON Lines to evaluate on (default: ../shared/eval/editeval.jsonl beside the checkout).", rich_help_panel=EVAL)] = None,
     json_: o.Json = False,
     quiet: o.Quiet = False,
 ) -> None:
@@ -121,6 +122,12 @@ def train(
             raise UsageError("give --data FILE (from `vibecli data synth` or `data export`) and/or --logbook")
         if not 0 <= holdout < 1:
             raise UsageError("--holdout must be at least 0 and below 1")
+        if eval_format not in ("auto", "symbol", "search", "whole"):
+            raise UsageError(f"--eval-format {eval_format}: use auto, symbol, search or whole")
+        if eval_data is not None:
+            eval_data = eval_data.expanduser().resolve()
+            if not eval_data.is_file():
+                raise UsageError(f"--eval-data {eval_data}: no such file")
         rows = _rows(data or [], logbook, env)
         if not rows:
             raise VibeError("no training examples")
@@ -151,7 +158,7 @@ def train(
         result = {**trained.as_dict(), "adapter_bytes": info.size, "adapter_tensors": info.tensors}
         result.pop("losses")
         if evaluate:
-            result["eval"] = _evaluate(env, base, trained.adapter, held, eval_limit, eval_format, threads)
+            result["eval"] = _evaluate(env, base, trained.adapter, held, eval_limit, eval_format, threads, eval_data)
         (out_dir / "train.json").write_text(json.dumps({**result, "losses": trained.losses}, indent=2) + "\n")
     if env.json:
         env.emit_json({"status": "done", **result})
@@ -165,7 +172,8 @@ def train(
         env.info(json.dumps(result["eval"]))
 
 
-def _evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int, edit_format: str, threads: int | None) -> dict:
+def _evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int, edit_format: str, threads: int | None,
+              data: Path | None = None) -> dict:
     from vibecli.backends import make_backend
     from vibecli.settings import Settings
     from vibecli.train import evaluate as ev
@@ -182,8 +190,8 @@ def _evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int,
     extra = ["--model", str(base)] + (["--threads", str(threads)] if threads else [])
     try:
         env.info(f"EditEval ({limit or 'all'} tasks, {edit_format} format): base, then adapter")
-        report["editeval_base"] = ev.editeval(None, limit=limit, edit_format=edit_format, extra=extra)
-        report["editeval_adapter"] = ev.editeval(adapter, limit=limit, edit_format=edit_format, extra=extra)
+        report["editeval_base"] = ev.editeval(None, limit=limit, edit_format=edit_format, extra=extra, data=data)
+        report["editeval_adapter"] = ev.editeval(adapter, limit=limit, edit_format=edit_format, extra=extra, data=data)
     except FileNotFoundError:
         report["editeval"] = "skipped: benchmarks/editeval.py is not in this installation (run from a checkout)"
     except Exception as exc:  # the benchmark is a separate program; its failure is reported, not fatal

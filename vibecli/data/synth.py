@@ -219,6 +219,7 @@ def _python_tasks(path: Path, text: str, rng: random.Random) -> Iterator[Task]:
     except (SyntaxError, ValueError):
         return
     functions = [n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    imports = [n for n in module.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     for index, fn in enumerate(functions):
         length = (fn.end_lineno or fn.lineno) - fn.lineno + 1
         if not MIN_LINES <= length <= MAX_LINES:
@@ -239,10 +240,27 @@ def _python_tasks(path: Path, text: str, rng: random.Random) -> Iterator[Task]:
             if before_def == after_def:
                 continue
             symbol = node.name
-            before = before_def + ("\n\n" + neighbour if neighbour else "")
-            after = after_def + ("\n\n" + neighbour if neighbour else "")
+            header = _imports_used(imports, [fn] + ([functions[index + 1]] if neighbour else []))
+            before = header + before_def + ("\n\n" + neighbour if neighbour else "")
+            after = header + after_def + ("\n\n" + neighbour if neighbour else "")
             answer = format_envelope([Edit("replace", path.name, after_def, symbol=symbol)], "python")
             yield Task(kind, "python", path.name, before, after, instruction, answer, f"{path}:{fn.lineno}")
+
+
+def _imports_used(imports: list[ast.stmt], definitions: list[ast.AST]) -> str:
+    """The module's import lines that bind a name these definitions use, as the file's head: real
+    files start with imports, and a model that drops them breaks the file."""
+    used = {n.id for d in definitions for n in ast.walk(d) if isinstance(n, ast.Name)}
+    used |= {n.value.id for d in definitions for n in ast.walk(d)
+             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    lines = []
+    for node in imports:
+        kept = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
+        if not kept:
+            continue
+        clone = ast.ImportFrom(node.module, kept, node.level) if isinstance(node, ast.ImportFrom) else ast.Import(kept)
+        lines.append(ast.unparse(clone))
+    return "\n".join(lines) + "\n\n\n" if lines else ""
 
 
 # --- other languages, through tree-sitter -----------------------------------------------------
@@ -345,6 +363,22 @@ def tasks_from(root: Path, *, seed: int = 0, limit: int | None = None, kinds: se
             count += 1
             if limit and count >= limit:
                 return
+
+
+def answer_in(task: Task, edit_format: str) -> tuple[str, str]:
+    """The edit format a `vibecli edit` prompt for this task would use, and the task's answer in it.
+
+    `symbol` keeps the symbol-anchored answer; `whole` rewrites the file; `auto` resolves as
+    `vibecli edit` does (whole for files of at most SMALL_FILE_LINES lines), so that training
+    prompts and answers match what the model sees under the default setting."""
+    from vibecli.conversation import SMALL_FILE_LINES
+
+    if edit_format == "auto":
+        edit_format = "whole" if task.before.count("\n") <= SMALL_FILE_LINES else "symbol"
+    if edit_format == "symbol":
+        return "symbol", task.answer
+    after = task.after if task.after.endswith("\n") else task.after + "\n"
+    return "whole", format_envelope([Edit("rewrite", task.path, after)], task.language)
 
 
 def _normalized(text: str) -> str:
