@@ -50,6 +50,11 @@ def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedde
     # llama.cpp applies it over the quantized base, and the output moves the way training pushed it
     assert not _generate(embedded_model, tmp_path / "cache").strip().startswith("zebra quokka")
     assert _generate(embedded_model, tmp_path / "cache", adapter).strip().startswith("zebra quokka")
+    # the speed with the adapter is measured the way the model's own is
+    bench = run_cli("model", "bench", "--model", str(embedded_model), "--adapter", str(adapter), "--prompt-tokens", "64",
+                    "--gen-tokens", "4", "--threads", "2", "--json")
+    assert bench.exit_code == 0, bench.stderr
+    assert bench.json["adapter"] == str(adapter) and bench.json["gen_tok_s"] > 0
     # resuming continues from the checkpoint's step
     resumed = run_cli(*common, "--steps", "8", "--resume")
     assert resumed.exit_code == 0, resumed.stderr

@@ -16,6 +16,7 @@ from vibecli.core import UsageError
 
 def bench(
     model: o.Model = None,
+    adapter: o.Adapter = None,
     threads: o.Threads = None,
     gpu_layers: o.GpuLayers = None,
     prompt_tokens: Annotated[int, typer.Option("--prompt-tokens", help="Prompt length to evaluate.")] = 1024,
@@ -32,7 +33,8 @@ def bench(
     with handled(env):
         if not 64 <= prompt_tokens <= 16384 or not 1 <= gen_tokens <= 4096:
             raise UsageError("--prompt-tokens must be 64 to 16384 and --gen-tokens 1 to 4096")
-        settings = settings_for(None, {"model": model, "threads": threads, "gpu_layers": gpu_layers, "backend": "llama"})
+        settings = settings_for(None, {"model": model, "adapter": adapter, "threads": threads, "gpu_layers": gpu_layers,
+                                      "backend": "llama"})
         bar = _AssembleBar(env)
         try:
             backend = make_backend(settings, paths.cache_dir(), verbose=env.verbose, assemble_progress=bar.update)
@@ -41,13 +43,13 @@ def bench(
         backend.context_length = max(backend.context_length, prompt_tokens + gen_tokens + 64)
         if not env.json:
             env.info(f"Benchmarking {backend.model_name}: {prompt_tokens} prompt tokens, {gen_tokens} generated...")
-        result = run_bench(backend, prompt_tokens, gen_tokens).to_json()
+        result = {**run_bench(backend, prompt_tokens, gen_tokens).to_json(), "adapter": adapter}
     if env.json:
         env.emit_json(result)
         return
     table = Table(show_header=False, box=None)
     rows = [
-        ("model", result["model"]),
+        ("model", result["model"] + (f" + adapter {adapter}" if adapter else "")),
         ("load", f"{result['load_s']} s"),
         ("prompt eval", f"{result['prompt_eval_tok_s']} tokens/s ({result['prompt_tokens']} tokens)"),
         ("generation", f"{result['gen_tok_s']} tokens/s ({result['gen_tokens']} tokens)"),
