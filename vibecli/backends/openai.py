@@ -23,12 +23,12 @@ from urllib.parse import urlsplit
 
 from vibecli.backends.llama import _flatten, _partial_stop
 from vibecli.core import Generation, Message, Usage, VibeError
+from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
-DIALECTS = ("llama.cpp", "vllm", "plain")
-APIS = ("completions", "chat")
-"""What the engine accepts beyond the standard fields: `llama.cpp` (its server and llama-cpp-python's:
-`grammar`, `top_k`, `min_p`, `repeat_penalty`), `vllm` (`guided_grammar`), `plain` (nothing: the answer
-is parsed and validated exactly as a local one)."""
+# DIALECTS, what the engine accepts beyond the standard fields: `llama.cpp` (its server and
+# llama-cpp-python's: `grammar`, `top_k`, `min_p`, `repeat_penalty`), `vllm` (`guided_grammar`),
+# `plain` (nothing: the answer is parsed and validated exactly as a local one). ENDPOINT_APIS: see
+# the module's docstring.
 
 MAX_STOPS = 4  # the OpenAI API takes at most four stop strings; the rest are applied here
 BACKOFF_S = 0.5
@@ -100,15 +100,16 @@ class OpenAIBackend:
         self.model = model
         self.model_sha256 = ""
         self._api_key = api_key
-        if api not in APIS:
-            raise EndpointError(f"endpoint_api must be one of {', '.join(APIS)}, not {api!r}")
+        if api not in ENDPOINT_APIS:
+            raise EndpointError(f"endpoint_api must be one of {', '.join(ENDPOINT_APIS)}, not {api!r}")
         self.dialect = dialect
         self.api = api
         self.takes_prefill = api == "chat"
         """generate(prompt, prefill=...) under `chat`: the prompt is the user's message, the prefill
         the start of the assistant's; under `completions` both are one text."""
-        self._path = (parts.path.rstrip("/") or "") + ("/chat/completions" if api == "chat" else "/completions")
-        self._url = self.endpoint + ("/chat/completions" if api == "chat" else "/completions")
+        route = "/chat/completions" if api == "chat" else "/completions"
+        self._path = parts.path.rstrip("/") + route
+        self._url = self.endpoint + route
         self.timeout = timeout
         self.retries = retries
         self.seed = seed

@@ -14,6 +14,7 @@ from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled
 from vibecli.core import UsageError, VibeError
+from vibecli.settings import EDIT_FORMATS
 
 app = typer.Typer()
 TRAIN = "Training"
@@ -122,8 +123,8 @@ def train(
             raise UsageError("give --data FILE (from `vibecli data synth` or `data export`) and/or --logbook")
         if not 0 <= holdout < 1:
             raise UsageError("--holdout must be at least 0 and below 1")
-        if eval_format not in ("auto", "symbol", "search", "whole"):
-            raise UsageError(f"--eval-format {eval_format}: use auto, symbol, search or whole")
+        if eval_format not in EDIT_FORMATS:
+            raise UsageError(f"--eval-format {eval_format}: use {', '.join(EDIT_FORMATS)}")
         if eval_data is not None:
             eval_data = eval_data.expanduser().resolve()
             if not eval_data.is_file():

@@ -371,10 +371,9 @@ def answer_in(task: Task, edit_format: str) -> tuple[str, str]:
     `symbol` keeps the symbol-anchored answer; `whole` rewrites the file; `auto` resolves as
     `vibecli edit` does (whole for files of at most SMALL_FILE_LINES lines), so that training
     prompts and answers match what the model sees under the default setting."""
-    from vibecli.conversation import SMALL_FILE_LINES
+    from vibecli.conversation import resolve_format
 
-    if edit_format == "auto":
-        edit_format = "whole" if task.before.count("\n") <= SMALL_FILE_LINES else "symbol"
+    edit_format = resolve_format(edit_format, {task.path: _memory_file(task.path, task.before)})
     if edit_format == "symbol":
         return "symbol", task.answer
     after = task.after if task.after.endswith("\n") else task.after + "\n"
