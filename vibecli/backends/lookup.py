@@ -22,11 +22,14 @@ DRAFT_MAX = 12
 """Draft tokens checked per step. Each costs one output-layer product (262k x 640 here), cheap
 in a batch next to a single-token decode, which is bound by reading the weights.
 
-Not bit-exact: llama.cpp's CPU kernels round a batch differently from one-token decodes
-(logits up to ~1.5 apart, measured), so on a near tie the output can part ways from plain
-greedy decoding: in benchmarks/speed.py one of three copy prompts gave `value * factor` where
-plain decoding gave `value * 1`. Flash attention with at most 2 drafts is exact on short
-contexts but still diverged on a ~1,000-token one. Hence `lookup` is off by default."""
+Not bit-exact: llama.cpp's CPU build sends a one-token batch through ggml's per-row dot
+products and any larger batch through llamafile's tinyBLAS (sgemm.cpp: `if (n < 2) return
+false`), whose tile kernels also change with the batch size; flash attention has a split-KV
+path for one query row only. Logits come out up to ~1.5 apart (measured), so on a near tie the
+output can part ways from plain greedy decoding: in benchmarks/speed.py one of three copy
+prompts gave `value * factor` where plain decoding gave `value * 1`. Decoding every token in a
+batch of two was tried: still not exact (tile kernels), and plain decoding 40% slower. Hence
+`lookup` is off by default."""
 
 
 CHUNK = 128
