@@ -28,8 +28,9 @@ false`), whose tile kernels also change with the batch size; flash attention has
 path for one query row only. Logits come out up to ~1.5 apart (measured), so on a near tie the
 output can part ways from plain greedy decoding: in benchmarks/speed.py one of three copy
 prompts gave `value * factor` where plain decoding gave `value * 1`. Decoding every token in a
-batch of two was tried: still not exact (tile kernels), and plain decoding 40% slower. Hence
-`lookup` is off by default."""
+batch of two was tried: still not exact (tile kernels), and plain decoding 40% slower; so was
+a build with -DGGML_LLAMAFILE=OFF and repacking off: still not exact. Hence `lookup` is off by
+default."""
 
 
 CHUNK = 128
