@@ -1,11 +1,14 @@
-"""The training set of the latest adapter (see README, "No adapter ships yet"), reproducibly:
+"""The training sets of the adapters in the README ("No adapter ships yet"), reproducibly:
 
     vibecli data synth --from "$(python -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" \\
         --format auto --seed 7 --out all.jsonl
-    python scripts/adapter_data.py all.jsonl train.jsonl
+    python scripts/adapter_data.py all.jsonl train.jsonl [--mix 1|2]
 
-Shuffles the tasks (seed 11), keeps at most CAPS[kind] of each kind and only those whose prompt
-and answer together are at most 3,300 characters (about 1,000 tokens), and shuffles again.
+Shuffles the tasks (seed 11), keeps at most MIXES[mix][kind] of each kind and only those whose
+prompt and answer together are at most LIMITS[mix] characters (3,300 is about 1,000 tokens),
+and shuffles again. Mix 1 (the first adapter) is mostly restorations with the fix spelled out;
+mix 2 leans on behaviour: bugs asked about by what the function should do, and functions asked
+for by their signature and docstring.
 """
 
 import collections
@@ -13,18 +16,25 @@ import json
 import random
 import sys
 
-CAPS = {"docstring": 50, "annotations": 46, "rename": 60, "comparison": 90, "default": 70,
-        "error_handling": 80, "guard": 70, "comprehension": 31}
+MIXES = {
+    "1": {"docstring": 50, "annotations": 46, "rename": 60, "comparison": 90, "default": 70,
+          "error_handling": 80, "guard": 70, "comprehension": 31},
+    "2": {"fix_bug": 100, "add_function": 60, "comparison": 30, "error_handling": 30, "guard": 30,
+          "default": 20, "docstring": 15, "rename": 15},
+}
+LIMITS = {"1": 3300, "2": 3000}
 
 
-def main(source: str, target: str) -> None:
+def main(source: str, target: str, mix: str = "1") -> None:
+    caps, limit = MIXES[mix], LIMITS[mix]
     rows = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
+    rows = [row for row in rows if row["meta"]["kind"] in caps]  # kinds added later leave a mix as it was
     rng = random.Random(11)
     rng.shuffle(rows)
     kept, count = [], collections.Counter()
     for row in rows:
         kind = row["meta"]["kind"]
-        if count[kind] >= CAPS.get(kind, 0) or len(row["prompt"]) + len(row["answer"]) > 3300:
+        if count[kind] >= caps.get(kind, 0) or len(row["prompt"]) + len(row["answer"]) > limit:
             continue
         count[kind] += 1
         kept.append(row)
@@ -36,4 +46,10 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    args = sys.argv[1:]
+    mix = "1"
+    if "--mix" in args:
+        at = args.index("--mix")
+        mix = args[at + 1]
+        del args[at : at + 2]
+    main(args[0], args[1], mix)

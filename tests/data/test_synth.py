@@ -17,11 +17,12 @@ def test_every_python_kind_comes_out_of_the_standard_library_with_a_verified_ans
     tasks = list(tasks_from(STDLIB / "json"))
     tasks += list(tasks_from(STDLIB / "logging"))
     kinds = {t.kind for t in tasks}
-    assert {"docstring", "comparison", "rename", "default", "error_handling", "guard"} <= kinds
+    assert {"docstring", "comparison", "rename", "default", "error_handling", "guard", "fix_bug", "add_function"} <= kinds
     for task in tasks:
         assert verify(task)
         edits = parse_envelope(task.answer)
-        assert len(edits) == 1 and edits[0].op == "replace" and edits[0].path == task.path
+        assert len(edits) == 1 and edits[0].op == ("append" if task.kind == "add_function" else "replace")
+        assert edits[0].path == task.path
         assert task.before != task.after
 
 
@@ -32,6 +33,32 @@ def test_a_docstring_task_asks_for_the_docstring_the_code_had(tmp_path):
     assert task.instruction == "Add a docstring to double."
     assert '"""' not in task.before
     assert task.answer == '@@ replace mod.py double\n```python\ndef double(x):\n    """Twice x."""\n    y = x * 2\n    return y\n```\n@@ done'
+
+
+def test_a_bug_task_plants_one_behavioural_bug_and_asks_by_what_the_function_should_do(tmp_path):
+    source = tmp_path / "mod.py"
+    source.write_text('def positive(values):\n    """Return the values above zero."""\n    return [v for v in values if v > 0]\n')
+    (task,) = [t for t in tasks_from(source) if t.kind == "fix_bug"]
+    assert task.after == source.read_text()
+    changed = [(a, b) for a, b in zip(task.before.splitlines(), task.after.splitlines()) if a != b]
+    assert len(changed) == 1
+    before_line, after_line = changed[0]
+    assert "v > 0" in after_line and ("v <= 0" in before_line or "v > 1" in before_line)
+    assert task.instruction in ("Fix the bug in positive.", "Fix bugs.", "positive does not work as intended; fix it.",
+                                "Fix the bug in positive. What it should do: return the values above zero.",
+                                "Fix positive; it has to return the values above zero.")
+
+
+def test_an_add_function_task_asks_for_a_function_by_its_signature_and_docstring(tmp_path):
+    source = tmp_path / "mod.py"
+    source.write_text('import math\n\n\ndef area(r):\n    return math.pi * r * r\n\n\n'
+                      'def scaled(values, factor=2):\n    """Return each value times factor."""\n    out = [v * factor for v in values]\n    return out\n')
+    (task,) = [t for t in tasks_from(source) if t.kind == "add_function"]
+    assert task.instruction == "Add a function `scaled(values, factor=2)` to return each value times factor."
+    assert "scaled" not in task.before and task.before.startswith("import math\n")
+    assert task.after.endswith('def scaled(values, factor=2):\n    """Return each value times factor."""\n'
+                               '    out = [v * factor for v in values]\n    return out\n')
+    assert verify(task)
 
 
 def test_javascript_gets_renames_and_comparisons(tmp_path):

@@ -206,11 +206,85 @@ def py_rename(fn, name):
     return fn, f"Rename {camel} to {name}, the snake_case name PEP 8 asks for."
 
 
+def _docstring_of(fn) -> str:
+    doc = ast.get_docstring(fn) or ""
+    line = _first_line(doc)
+    return line if 8 <= len(line) <= 120 and not line.endswith(":") else ""
+
+
+def _imperative(line: str) -> bool:
+    """Docstrings in the imperative mood ("Return the ...") read as a request after "to"."""
+    word = line.split(" ")[0]
+    return word.isalpha() and not word.endswith("s") and word not in ("the", "a", "an", "this", "if", "when", "helper", "internal")
+
+
+_SWAPPED_BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Add, ast.FloorDiv: ast.Mult}
+_SWAPPED_BOOLOPS = {ast.And: ast.Or, ast.Or: ast.And}
+
+
+def _bug_sites(fn) -> list[Callable[[], None]]:
+    """Ways to plant one small behavioural bug in fn, each a closure that mutates the tree."""
+    sites: list[Callable[[], None]] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _NEGATED:
+            sites.append(lambda node=node: setattr(node, "ops", [ast.parse(f"a {_NEGATED[type(node.ops[0])]} b",
+                                                                              mode="eval").body.ops[0]]))
+        elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPPED_BINOPS and not isinstance(node.left, ast.Constant):
+            sites.append(lambda node=node: setattr(node, "op", _SWAPPED_BINOPS[type(node.op)]()))
+        elif isinstance(node, ast.BoolOp) and type(node.op) in _SWAPPED_BOOLOPS:
+            sites.append(lambda node=node: setattr(node, "op", _SWAPPED_BOOLOPS[type(node.op)]()))
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, bool):
+            sites.append(lambda node=node: setattr(node.value, "value", not node.value.value))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            sites.append(lambda node=node: setattr(node, "op", ast.UAdd()))  # rewritten below to drop the `not`
+        elif isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= 8:
+            sites.append(lambda node=node: setattr(node, "value", node.value + 1))
+    return sites
+
+
+class _DropUAdd(ast.NodeTransformer):
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        return node.operand if isinstance(node.op, ast.UAdd) else node
+
+
+def py_fix_bug(fn, name):
+    """A behavioural bug asked about as users do: by what the function should do, or not at all."""
+    sites = _bug_sites(fn)
+    if not sites:
+        return None
+    pick = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    sites[pick % len(sites)]()
+    fn = _DropUAdd().visit(fn)
+    doc = _docstring_of(fn)
+    templates = [f"Fix the bug in {name}.", "Fix bugs.", f"{name} does not work as intended; fix it."]
+    if doc:
+        templates += [f"Fix the bug in {name}. What it should do: {doc}.", f"Fix {name}; it has to {doc}."
+                      if _imperative(doc) else f"Fix {name} (what it does: {doc})."] * 2
+    return fn, templates[(pick >> 8) % len(templates)]
+
+
 PY_TRANSFORMS: dict[str, Callable] = {
     "docstring": py_docstring, "annotations": py_annotations, "comparison": py_comparison,
     "error_handling": py_error_handling, "guard": py_guard, "default": py_default,
-    "comprehension": py_comprehension, "rename": py_rename,
+    "comprehension": py_comprehension, "rename": py_rename, "fix_bug": py_fix_bug,
 }
+
+
+def _add_function_task(path: Path, fn, other, header: str) -> Task | None:
+    """The function taken out of its file, asked for by its signature and what its docstring says."""
+    doc = _docstring_of(fn)
+    if not doc:
+        return None
+    signature = f"{fn.name}({ast.unparse(fn.args)})"
+    if len(signature) > 80:
+        return None
+    definition, neighbour = _unparse_def(fn), _unparse_def(other)
+    before = header + neighbour
+    after = header + neighbour + "\n\n" + definition
+    answer = format_envelope([Edit("append", path.name, definition)], "python")
+    return Task("add_function", "python", path.name, before, after, f"Add a function `{signature}` to {doc}." if _imperative(doc) else f"Add a function `{signature}`: {doc}.",
+                answer, f"{path}:{fn.lineno}")
 
 
 def _python_tasks(path: Path, text: str, rng: random.Random) -> Iterator[Task]:
@@ -245,6 +319,11 @@ def _python_tasks(path: Path, text: str, rng: random.Random) -> Iterator[Task]:
             after = header + after_def + ("\n\n" + neighbour if neighbour else "")
             answer = format_envelope([Edit("replace", path.name, after_def, symbol=symbol)], "python")
             yield Task(kind, "python", path.name, before, after, instruction, answer, f"{path}:{fn.lineno}")
+        if index > 0 and (functions[index - 1].end_lineno or 0) - functions[index - 1].lineno < 15:
+            other = functions[index - 1]
+            task = _add_function_task(path, fn, other, _imports_used(imports, [fn, other]))
+            if task is not None:
+                yield task
 
 
 def _imports_used(imports: list[ast.stmt], definitions: list[ast.AST]) -> str:
