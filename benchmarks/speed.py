@@ -206,18 +206,18 @@ COPY = textwrap.dedent('''
     from vibecli import paths
     from vibecli.backends import make_backend
     from vibecli.settings import Settings
-    backend = make_backend(Settings(threads=2, prompt_cache_mb=0), paths.cache_dir())
+    backend = make_backend(Settings(threads=2, prompt_cache_mb=0, lookup="auto"), paths.cache_dir())
     prompts, rounds = json.loads(open(sys.argv[1]).read()), int(sys.argv[2])
     out = []
     for r in range(rounds):
         for i, prompt in enumerate(prompts):
             for lookup in ((True, False) if r % 2 else (False, True)):
-                backend.lookup = lookup
+                backend.lookup = "on" if lookup else "off"
                 gen = backend.generate(prompt, max_tokens=160, stop=["\\n```"])
                 text = "".join(gen)
                 u = gen.usage
                 out.append({"round": r, "prompt": i, "lookup": lookup, "text": text, "tokens": u.completion_tokens,
-                            "generate_s": u.generate_s})
+                            "generate_s": u.generate_s, "exact_build": backend.lookup_exact})
     print(json.dumps(out))
 ''')
 
@@ -260,6 +260,7 @@ def copy_run(base: Path, models: Path, rounds: int, results: dict) -> None:
             results.setdefault("copying", []).append((on["tokens"] / on["generate_s"]) / (off["tokens"] / off["generate_s"]))
             results.setdefault("copy_tokens", []).append(on["tokens"])
     results["copy_identical"] = identical
+    results["copy_exact_build"] = runs[0]["exact_build"]
 
 
 def startup(results: dict, n: int = 7) -> None:
@@ -327,8 +328,9 @@ def summarize(results: dict) -> dict:
     for key in ("edit_peak_rss_mb", "bare_peak_rss_mb"):
         if key in results:
             summary[key] = round(max(results[key]), 1)
-    if "copy_identical" in results:
-        summary["copy_identical"] = results["copy_identical"]
+    for key in ("copy_identical", "copy_exact_build"):
+        if key in results:
+            summary[key] = results[key]
     return summary
 
 

@@ -77,8 +77,14 @@ def test_checks_mapping_sets_the_commands(tmp_path):
 
 def test_speed_settings_take_on_off_and_refuse_a_negative_cache(tmp_path):
     s = _load(tmp_path, project="lookup: off\nprompt_cache_mb: 64\n")
-    assert (s.lookup, s.prompt_cache_mb) == (False, 64)
-    assert _load(tmp_path, env={"VIBECLI_LOOKUP": "on", "VIBECLI_PROMPT_CACHE_MB": "0"}).prompt_cache_mb == 0
+    assert (s.lookup, s.prompt_cache_mb) == ("off", 64)
+    assert _load(tmp_path / "d").lookup == "auto"
+    assert _load(tmp_path / "q", project="lookup: 'on'\n").lookup == "on"
+    s = _load(tmp_path, env={"VIBECLI_LOOKUP": "on", "VIBECLI_PROMPT_CACHE_MB": "0"})
+    assert (s.lookup, s.prompt_cache_mb) == ("on", 0)
+    assert _load(tmp_path, env={"VIBECLI_LOOKUP": "auto"}).lookup == "auto"
+    with pytest.raises(VibeError, match="'lookup' must be one of auto, on, off"):
+        _load(tmp_path / "b", project="lookup: sometimes\n")
     with pytest.raises(VibeError, match="prompt_cache_mb"):
         _load(tmp_path, project="prompt_cache_mb: -1\n")
 

@@ -14,6 +14,7 @@ GRAMMAR_MODES = ("lazy", "always", "off")
 EDIT_FORMATS = ("auto", "symbol", "search", "whole")
 BACKENDS = ("llama", "replay", "openai")
 ROUTES = ("local", "remote", "auto")
+LOOKUP_MODES = ("auto", "on", "off")
 DIALECTS = ("llama.cpp", "vllm", "plain")
 ENDPOINT_APIS = ("completions", "chat")
 PROFILE_KEYS = (
@@ -70,8 +71,8 @@ class Settings:
     """Show the diff and ask before writing (only at a terminal; `--yes` skips the question)."""
     prompt_cache_mb: int = 512
     """Disk space for the prompt cache (KV state of earlier prompts, reused across runs); 0 turns it off."""
-    lookup: bool = False
-    """Prompt-lookup decoding: copy drafts from the prompt and check them in one batch (faster; may differ on near ties)."""
+    lookup: str = "auto"
+    """Prompt-lookup decoding of greedy answers: `auto` (where this llama.cpp build makes it exact), `on`, `off`."""
     map_tokens: int = 1024
     """Tokens of repo map (the definitions of the other files that matter most) in each prompt; 0 for none.
     Always cut to fit both this and the model's context."""
@@ -128,7 +129,7 @@ _TYPES = {
     "check_timeout": (int,),
     "timeout": (int, type(None)),
     "prompt_cache_mb": (int,),
-    "lookup": (bool,),
+    "lookup": (bool, str),
     "map_tokens": (int,),
     "auto_files": (int,),
     "fit_check": (bool,),
@@ -169,6 +170,11 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'endpoint_retries' must not be negative, not {value!r}")
     if key == "backends":
         return _check_profiles(value or {}, source)
+    if key == "lookup":
+        value = {True: "on", False: "off"}.get(value, value)
+        if value not in LOOKUP_MODES:
+            raise VibeError(f"{source}: 'lookup' must be one of {', '.join(LOOKUP_MODES)}, not {value!r}")
+        return value
     if key == "edit_format" and value not in EDIT_FORMATS:
         raise VibeError(f"{source}: 'edit_format' must be one of {', '.join(EDIT_FORMATS)}, not {value!r}")
     if key == "grammar" and value not in GRAMMAR_MODES:
@@ -292,6 +298,8 @@ def _parse_env(key: str, raw: str) -> Any:
                 return True
             if lowered in ("0", "false", "no", "off"):
                 return False
+            if str in allowed:
+                return raw
             raise ValueError(raw)
         if int in allowed and float not in allowed:
             return int(raw)

@@ -1,7 +1,10 @@
 """The speed paths of the llama backend change nothing in the output: a prompt restored from
-the on-disk cache and prompt-lookup decoding both give the greedy tokens of a plain run."""
+the on-disk cache and prompt-lookup decoding both give the greedy tokens of a plain run, and
+`lookup: auto` drafts only where the build's batches compute what single tokens do."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -60,3 +63,60 @@ def test_a_prompt_restored_from_disk_gives_the_same_output(embedded_model, tmp_p
     # the exact prompt again: everything restored, the same answer
     third = _backend(embedded_model, lookup=True, prompt_cache=PromptCache(tmp_path, "m", 1 << 30))
     assert _run(third)[0] == plain and third.prompt_cache.stats.restored_tokens >= usage.prompt_tokens - 20
+
+
+COPY_PROMPTS = [
+    PROMPT,
+    PROMPT.replace("rename `rows` to `records`", "stop at `limit` rows with `>` instead of `>=`"),
+    PROMPT.replace("rename `rows` to `records`", "skip lines that start with `#` as well"),
+]
+
+
+def test_auto_drafts_exactly_when_the_probe_finds_batches_exact(embedded_model, tmp_path, monkeypatch):
+    from vibecli.backends import lookup
+
+    verdicts = tmp_path / "lookup-exact.json"
+    auto = _backend(embedded_model, lookup="auto", probe_file=verdicts)
+    answers = [_run(auto, prompt, 64)[0] for prompt in COPY_PROMPTS]
+    exact = auto.lookup_exact
+    assert isinstance(exact, bool) and auto.drafts == exact
+    assert json.loads(verdicts.read_text()) == {lookup.probe_key(auto._llm, str(embedded_model), None): exact}
+    assert (auto.decoder_stats["drafted"] > 0) == exact
+    # whichever the verdict, auto's answers are plain greedy decoding's, token for token
+    plain = _backend(embedded_model, lookup="off")
+    assert answers == [_run(plain, prompt, 64)[0] for prompt in COPY_PROMPTS]
+    assert plain.lookup_exact is None and plain.decoder_stats["drafted"] == 0
+    # a second process reads the verdict instead of probing again
+    monkeypatch.setattr(lookup, "batch_invariant", lambda llm: pytest.fail("probed again"))
+    again = _backend(embedded_model, lookup="auto", probe_file=verdicts)
+    _run(again, PROMPT, 4)
+    assert again.lookup_exact == exact
+
+
+def test_the_probe_matches_what_batches_really_compute(embedded_model):
+    """The verdict, against a longer text than the probe's own: where it says exact, a batch of
+    DRAFT_MAX + 1 tokens gives bitwise the logits of one-token decodes; where it says not, they differ."""
+    import llama_cpp
+    import numpy as np
+
+    from vibecli.backends.lookup import DRAFT_MAX, GreedyDecoder, batch_invariant
+
+    backend = _backend(embedded_model, lookup="off")
+    backend._load(1024)
+    llm = backend._llm
+    exact = batch_invariant(llm)
+    decoder = GreedyDecoder(llm)
+    tokens = llm.tokenize(CODE.encode())
+    head, rows = tokens[:40], tokens[40 : 40 + DRAFT_MAX + 1]
+
+    def logits(batches):
+        decoder._truncate(0)
+        decoder._decode(head, [])
+        out = []
+        for batch in batches:
+            decoder._decode(batch, list(range(len(batch))))
+            out += [np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(decoder.ctx, i), shape=(decoder.n_vocab,)).copy()
+                    for i in range(len(batch))]
+        return np.array(out)
+
+    assert np.array_equal(logits([[t] for t in rows]), logits([rows])) == exact

@@ -23,3 +23,13 @@ def test_follows_the_text_as_it_grows_and_stops_at_its_end():
     assert drafter.draft() == [7, 8, 5, 6]
     drafter.add(1)
     assert drafter.draft() == []
+
+
+def test_drafts_are_as_long_as_their_odds_pay_for():
+    from vibecli.backends.lookup import DRAFT_MAX, draft_length
+
+    assert draft_length(0.3) == 0  # mostly wrong: checking them costs more than they save
+    assert draft_length(1.0) == DRAFT_MAX
+    lengths = [draft_length(p / 20) for p in range(21)]
+    assert lengths == sorted(lengths) and 0 < draft_length(0.8) < DRAFT_MAX
+    assert draft_length(0.9, cost=0.0) == DRAFT_MAX and draft_length(0.99, cost=1.0) == 0

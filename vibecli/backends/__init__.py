@@ -93,6 +93,7 @@ def make_backend(
         lookup=settings.lookup,
         before_load=_fit_check(model.path, settings, on_note),
         adapter=adapter,
+        probe_file=cache_dir / "lookup-exact.json",
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from vibecli.backends.kv_cache import LlamaPrefixStore
 from vibecli.backends.llama import LlamaCppBackend
-from vibecli.backends.lookup import GreedyDecoder
+from vibecli.backends.lookup import GreedyDecoder, batch_invariant
 
 
 @dataclass
@@ -34,6 +34,8 @@ class BenchResult:
     """Hits / lookups over every run recorded in the prompt cache's folder, this one included."""
     cache_lookups: int
     cache_size_mb: float
+    lookup_exact: bool
+    """Whether prompt-lookup drafts leave greedy answers bitwise unchanged on this build (`lookup: auto` uses them then)."""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -56,6 +58,7 @@ def run_bench(backend: LlamaCppBackend, prompt_tokens: int, gen_tokens: int) -> 
     text = bench_text(prompt_tokens)
     load_s = backend._load(backend._context_for(len(text), gen_tokens + prompt_tokens))
     llm = backend._llm
+    exact = batch_invariant(llm)
     tokens = llm.tokenize(text.encode(), add_bos=True, special=False)[:prompt_tokens]
     llm._ctx.kv_cache_seq_rm(0, 0, -1)
     llm.n_tokens = 0
@@ -96,6 +99,7 @@ def run_bench(backend: LlamaCppBackend, prompt_tokens: int, gen_tokens: int) -> 
         cache_hit_rate=round(totals["hits"] / totals["lookups"], 3) if totals["lookups"] else None,
         cache_lookups=totals["lookups"],
         cache_size_mb=round(cache.size_bytes() / 2**20, 1) if cache is not None else 0.0,
+        lookup_exact=exact,
     )
 
 

@@ -42,9 +42,10 @@ class LlamaCppBackend:
         verbose: bool = False,
         acquire: Callable[[], None] | None = None,
         prompt_cache: PromptCache | None = None,
-        lookup: bool = False,
+        lookup: str | bool = "off",
         before_load: Callable[[int], None] | None = None,
         adapter: Path | None = None,
+        probe_file: Path | None = None,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -57,7 +58,11 @@ class LlamaCppBackend:
         self.verbose = verbose
         self._acquire = acquire
         self.prompt_cache = prompt_cache
-        self.lookup = lookup
+        self.lookup = {True: "on", False: "off"}.get(lookup, lookup)
+        """`on`, `off`, or `auto`: drafts only where `lookup.batch_invariant` says they cannot change the output."""
+        self.lookup_exact: bool | None = None
+        """The probe's verdict for this build and model (None until `auto` asks for it at load)."""
+        self._probe_file = probe_file
         self._prefix = LlamaPrefixStore(prompt_cache) if prompt_cache is not None else None
         self.decoder_stats = {"drafted": 0, "accepted": 0, "decodes": 0}
         self._before_load = before_load
@@ -83,7 +88,7 @@ class LlamaCppBackend:
         if self._before_load is not None:
             self._before_load(n_ctx)
         try:
-            with _quiet_stderr(not self.verbose):
+            with _quiet_stderr(not self.verbose), _weights_not_repacked():
                 self._llm = llama_cpp.Llama(
                     model_path=str(self.model_path),
                     n_ctx=n_ctx,
@@ -97,6 +102,11 @@ class LlamaCppBackend:
                 )
         except (ValueError, RuntimeError) as exc:
             raise VibeError(f"llama.cpp could not load {self.model_path}: {exc}") from None
+        if self.lookup == "auto" and self.lookup_exact is None:
+            from vibecli.backends.lookup import exact_lookup
+
+            self.lookup_exact = exact_lookup(self._llm, str(self.model_path),
+                                             str(self.adapter) if self.adapter else None, self._probe_file)
         self._n_ctx = n_ctx
         return time.perf_counter() - started
 
@@ -225,13 +235,18 @@ class LlamaCppBackend:
                 usage.generate_s = time.perf_counter() - first_at
 
 
+    @property
+    def drafts(self) -> bool:
+        """Whether greedy answers use prompt-lookup drafts."""
+        return self.lookup == "on" or (self.lookup == "auto" and bool(self.lookup_exact))
+
     def _tokens(self, tokens: list[int], reused: int | None, plain_greedy: bool, temp: float, grammar):
         """Greedy decoding without a grammar runs on our own loop (prompt-lookup drafts when on);
         anything sampled or constrained goes through llama-cpp-python's sampler."""
         decoder = GreedyDecoder(self._llm)
         if plain_greedy:
             try:
-                yield from decoder.tokens(tokens, lookup=self.lookup, reused=reused)
+                yield from decoder.tokens(tokens, lookup=self.drafts, reused=reused)
             finally:
                 for key in self.decoder_stats:
                     self.decoder_stats[key] += getattr(decoder, key)
@@ -273,6 +288,35 @@ def grammar_is_valid(vocab, grammar: str) -> bool:
         return False
     llama_cpp.llama_sampler_free(sampler)
     return True
+
+
+@contextmanager
+def _weights_not_repacked():
+    """On a llama.cpp built without llamafile, load with its extra buffer types off: repacked
+    weights take another kernel from 4 rows on (a 4-row gemm for q4_K), so batches would not
+    compute what one-token batches do and prompt-lookup drafts could change answers (see
+    lookup.DRAFT_MAX). A stock build (llamafile's tinyBLAS) is not exact anyway and loads as it
+    always did. llama-cpp-python 0.3.36 has no argument for it, so its default parameters are
+    wrapped while the model loads."""
+    import llama_cpp
+
+    if b"LLAMAFILE = 1" in llama_cpp.llama_print_system_info():
+        yield
+        return
+    module = llama_cpp.llama_cpp
+    original = module.llama_model_default_params
+
+    def params():
+        value = original()
+        if hasattr(value, "use_extra_bufts"):
+            value.use_extra_bufts = False
+        return value
+
+    module.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        module.llama_model_default_params = original
 
 
 @contextmanager

@@ -2,12 +2,15 @@
 
 Edited code is mostly code the prompt already holds. After each token, the longest recent
 n-gram of the text so far is looked up in the earlier text; the tokens that followed it there
-are a draft, and the model checks the current token and the whole draft in one batch, with
-logits requested only for those positions (`logits_all=True` would make prompt evaluation
-about three times slower on a 262k vocabulary). The longest run of draft tokens that greedy
-decoding would have chosen anyway is kept, plus the model's own next token, so the output is
-the same as without drafts up to the floats of a batched decode (see DRAFT_MAX): on a near
-tie the two can part ways, so it is opt-in (`lookup: on`).
+are a draft, and the model checks the current token and the draft in one batch, with logits
+requested only for those positions (`logits_all=True` would make prompt evaluation about three
+times slower on a 262k vocabulary). The longest run of draft tokens that greedy decoding would
+have chosen anyway is kept, plus the model's own next token.
+
+That gives exactly the tokens of plain greedy decoding only if a batch of up to DRAFT_MAX + 1
+tokens computes bitwise the logits that one-token batches compute. `batch_invariant()` checks
+that on the running build (see DRAFT_MAX for when it holds), and `lookup: auto`, the default,
+uses drafts only where it does.
 """
 
 from __future__ import annotations
@@ -18,19 +21,34 @@ from vibecli.backends.kv_cache import common_prefix
 
 NGRAM_MAX = 4
 NGRAM_MIN = 2
-DRAFT_MAX = 12
-"""Draft tokens checked per step. Each costs one output-layer product (262k x 640 here), cheap
-in a batch next to a single-token decode, which is bound by reading the weights.
+DRAFT_MAX = 6
+"""Draft tokens checked per step: a checking batch has at most 7 tokens.
 
-Not bit-exact: llama.cpp's CPU build sends a one-token batch through ggml's per-row dot
-products and any larger batch through llamafile's tinyBLAS (sgemm.cpp: `if (n < 2) return
-false`), whose tile kernels also change with the batch size; flash attention has a split-KV
-path for one query row only. Logits come out up to ~1.5 apart (measured), so on a near tie the
-output can part ways from plain greedy decoding: in benchmarks/speed.py one of three copy
-prompts gave `value * factor` where plain decoding gave `value * 1`. Decoding every token in a
-batch of two was tried: still not exact (tile kernels), and plain decoding 40% slower; so was
-a build with -DGGML_LLAMAFILE=OFF and repacking off: still not exact. Hence `lookup` is off by
-default."""
+Measured on llama-cpp-python 0.3.36's CPU backend (tests/backends/test_llama_speed.py, README
+*Speed*): a batch gives bitwise the logits of one-token batches when (1) llama.cpp is built
+without llamafile (`CMAKE_ARGS="-DGGML_LLAMAFILE=OFF"`; its tinyBLAS takes every batch of two
+or more, `sgemm.cpp`: `if (n < 2) return false`), (2) weights are not repacked (vibecli loads
+models with `use_extra_bufts` off; repacked q4_K takes a 4-row gemm from 4 rows on), and (3)
+the batch has fewer than 8 rows (ggml's tiled K-quant matmul, `tiled.cpp`, takes over from 8:
+"Profitable at rows >= 8"). Flash attention, which has a split-KV path for one query row, is
+off. Under those, every batch size runs the same per-row dot products."""
+
+DRAFT_COST = 0.6
+"""What one more row in a checking batch costs, in one-token decodes (embedded model, 2 cores:
+16 ms for one token, about 9 ms more for each further row, mostly the 262k x 640 output layer)."""
+
+
+def draft_length(acceptance: float, cost: float = DRAFT_COST, most: int = DRAFT_MAX) -> int:
+    """The draft length with the most expected tokens per unit of decoding time, when each draft
+    token is right with probability `acceptance` given that the ones before it were: 0 (no
+    draft) when drafts are mostly wrong."""
+    best, best_rate, expected = 0, 1.0, 1.0
+    for k in range(1, most + 1):
+        expected += acceptance ** k
+        rate = expected / (1 + cost * k)
+        if rate > best_rate:
+            best, best_rate = k, rate
+    return best
 
 
 CHUNK = 128
@@ -110,19 +128,22 @@ class GreedyDecoder:
         end = self.prefill(prompt, reused)
         token = self._decode(prompt[end:], [len(prompt) - end - 1])[0]
         drafter = NgramDrafter(prompt) if lookup else None
+        # how often a draft token is right, given that those before it were: counts that fade
+        # (a stretch of new text is soon forgotten) over a prior of 0.7 worth one trial
+        right, tried = 0.0, 0.0
         while True:
             yield token
             draft = []
             if drafter is not None:
                 drafter.add(token)
-                draft = drafter.draft()
                 room = min(llm.n_batch, llm.n_ctx() - llm.n_tokens) - 1
-                draft = draft[: max(room, 0)]
+                draft = drafter.draft()[: max(min(room, draft_length((right + 0.7) / (tried + 1))), 0)]
             batch = [token, *draft]
             predicted = self._decode(batch, list(range(len(batch))))
             kept = 0
             while kept < len(draft) and predicted[kept] == draft[kept]:
                 kept += 1
+            right, tried = 0.9 * right + kept, 0.9 * tried + kept + (kept < len(draft))
             self.drafted += len(draft)
             self.accepted += kept
             if kept < len(draft):
@@ -165,3 +186,82 @@ class GreedyDecoder:
             row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.ctx, i), shape=(self.n_vocab,))
             out.append(int(row.argmax()))
         return out
+
+
+PROBE_TEXT = "def total(values):\n    result = 0\n    for value in values:\n        result += value\n    return result\n"
+
+
+def batch_invariant(llm) -> bool:
+    """Whether this build and model give, for a batch of DRAFT_MAX + 1 tokens, bitwise the logits
+    of the same tokens decoded one at a time (so that drafts cannot change greedy output).
+    Empties the context. About 0.2 s on the embedded model."""
+    import llama_cpp
+    import numpy as np
+
+    decoder = GreedyDecoder(llm)
+    tokens = llm.tokenize(PROBE_TEXT.encode("utf-8"))
+    head, rows = tokens[:8], tokens[8 : 8 + DRAFT_MAX + 1]
+    if len(rows) < 2:
+        return False
+
+    def logits(batches: list[list[int]]):
+        decoder._truncate(0)
+        decoder._decode(head, [])
+        out = []
+        for batch in batches:
+            decoder._decode(batch, list(range(len(batch))))
+            for i in range(len(batch)):
+                row = llama_cpp.llama_get_logits_ith(decoder.ctx, i)
+                out.append(np.ctypeslib.as_array(row, shape=(decoder.n_vocab,)).copy())
+        return np.array(out)
+
+    try:
+        one_by_one = logits([[t] for t in rows])
+        batched = logits([rows])
+    finally:
+        decoder._truncate(0)
+    return bool(np.array_equal(one_by_one, batched))
+
+
+def probe_key(llm, model_path: str, adapter: str | None) -> str:
+    """What the probe's verdict depends on: the llama.cpp build, the model and the adapter."""
+    import hashlib
+    import os
+
+    import llama_cpp
+
+    parts = [getattr(llama_cpp, "__version__", ""), llama_cpp.llama_print_system_info().decode("utf-8", "replace"),
+             str(getattr(llm, "n_threads", "")), str(llm.model_params.n_gpu_layers)]
+    for path in (model_path, adapter):
+        if path:
+            stat = os.stat(path)
+            parts.append(f"{os.path.abspath(path)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def exact_lookup(llm, model_path: str, adapter: str | None, verdicts) -> bool:
+    """The probe's verdict for this build and model, from `verdicts` (a JSON file) when known.
+    A file that cannot be read or written only means probing again."""
+    import json
+
+    key = probe_key(llm, model_path, adapter)
+    known: dict = {}
+    if verdicts is not None:
+        try:
+            known = json.loads(verdicts.read_text(encoding="utf-8"))
+            if isinstance(known.get(key), bool):
+                return known[key]
+        except (OSError, ValueError, AttributeError):
+            known = {}
+    verdict = batch_invariant(llm)
+    if verdicts is not None:
+        try:
+            known = known if isinstance(known, dict) else {}
+            known[key] = verdict
+            verdicts.parent.mkdir(parents=True, exist_ok=True)
+            tmp = verdicts.with_suffix(".tmp")
+            tmp.write_text(json.dumps(known), encoding="utf-8")
+            tmp.replace(verdicts)
+        except OSError:
+            pass
+    return verdict

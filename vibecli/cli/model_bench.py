@@ -59,6 +59,8 @@ def bench(
         ("cache hit rate", "-" if result["cache_hit_rate"] is None
          else f"{result['cache_hit_rate']:.0%} of {result['cache_lookups']} lookups"),
         ("cache size", f"{result['cache_size_mb']} MB"),
+        ("exact lookup", "yes: prompt-lookup drafts cannot change answers on this build" if result["lookup_exact"]
+         else "no: this build computes batches differently (README, Speed); `lookup: auto` leaves drafts off"),
     ]
     for key, value in rows:
         table.add_row(key, str(value))
