@@ -34,8 +34,12 @@ class VibeError(Exception):
         return error
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that cleanup runs as for Ctrl-C."""
+class Terminated(SystemExit):
+    """SIGTERM, raised where the program is, so that cleanup runs as for Ctrl-C.
+
+    A SystemExit because a signal can land inside an asyncio callback (prompt_toolkit's prompt runs one),
+    and asyncio lets only SystemExit and KeyboardInterrupt out of a callback: any other exception is
+    logged there and swallowed, and prompt_toolkit then waits for Enter on a terminal nobody reads."""
 
 
 class UsageError(VibeError):

@@ -286,3 +286,35 @@ def test_map_shows_what_the_next_request_would_see(repo, tmp_path, vibecli_home)
     session.line("/add greet.py")
     session.line("/map make shout louder", "names.py:", r"1 files shown")
     assert session.end() == 0
+
+
+SIGNAL_IN_A_CALLBACK = """
+import asyncio, os, signal, sys
+from vibecli.cli import _terminate
+from vibecli.cli.chat import HangUp, _hang_up
+from vibecli.core import Terminated
+
+signal.signal(signal.SIGHUP, _hang_up)
+signal.signal(signal.SIGTERM, _terminate)
+
+async def main():
+    # the signal lands while the event loop runs a callback, as it can while prompt_toolkit waits for a line
+    asyncio.get_running_loop().call_soon(os.kill, os.getpid(), getattr(signal, sys.argv[1]))
+    await asyncio.sleep(10)
+
+try:
+    asyncio.run(main())
+except HangUp:
+    os._exit(129)
+except Terminated:
+    os._exit(143)
+os._exit(3)
+"""
+
+
+@pytest.mark.parametrize("name, code", [("SIGHUP", 129), ("SIGTERM", 143)])
+def test_a_signal_inside_an_event_loop_callback_is_not_swallowed(name, code):
+    # asyncio logs and drops any other exception raised in a callback; the session then hung at its prompt
+    done = subprocess.run([sys.executable, "-c", SIGNAL_IN_A_CALLBACK, name], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == code, done.stderr  # 3: the loop went on

@@ -79,8 +79,9 @@ def can_ask() -> bool:
     return sys.stdin.isatty() and not os.environ.get("CI")
 
 
-class HangUp(BaseException):
-    """SIGHUP: the terminal is gone. Raised where the program is, so a request in flight is undone."""
+class HangUp(SystemExit):
+    """SIGHUP: the terminal is gone. Raised where the program is, so a request in flight is undone.
+    A SystemExit for the reason given at core.Terminated: it must get out of an asyncio callback."""
 
 
 def _hang_up(signum, frame) -> None:
