@@ -45,6 +45,7 @@ def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedde
     assert len(losses) == 6 and losses[-1] < losses[0]
     adapter = out / "adapter.gguf"
     info = check_adapter(adapter, embedded_model)
+    assert check_adapter(out, embedded_model).path == adapter  # `--adapter DIR`: the folder train wrote
     assert info.rank == 8 and info.alpha == 16 and info.tensors == 18 * 7
     assert report["adapter_bytes"] == adapter.stat().st_size
     # llama.cpp applies it over the quantized base, and the output moves the way training pushed it
@@ -83,6 +84,8 @@ def test_an_adapter_that_does_not_fit_the_model_is_refused_before_llama_cpp_sees
     truncated.write_bytes(bad.read_bytes()[:-100])
     with pytest.raises(VibeError, match="truncated"):
         check_adapter(truncated, embedded_model)
+    with pytest.raises(VibeError, match="directory without adapter.gguf"):
+        check_adapter(tmp_path, embedded_model)
     result = run_cli("edit", "x", "--adapter", str(bad), "--model", str(embedded_model), "--no-git", "--json")
     assert result.exit_code == 1 and "do not fit" in result.json["message"]
 

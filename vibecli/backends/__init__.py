@@ -72,12 +72,12 @@ def make_backend(
     from vibecli.backends.llama import LlamaCppBackend
 
     model = resolve_model(settings, cache_dir, assemble_progress)
-    prompt_cache = prompt_cache_for(settings, cache_dir, model.sha256)
     adapter = None
     if settings.adapter:
         from vibecli.backends.adapter import check_adapter
 
         adapter = check_adapter(Path(settings.adapter).expanduser(), model.path).path
+    prompt_cache = prompt_cache_for(settings, cache_dir, model.sha256, adapter)
     return LlamaCppBackend(
         model.path,
         model_name=model.name,
@@ -97,8 +97,8 @@ def make_backend(
     )
 
 
-def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str):
-    """The on-disk prompt cache of this model (and adapter, when one is set); None when turned off."""
+def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str, adapter: Path | None):
+    """The on-disk prompt cache of this model and adapter (the checked GGUF file); None when turned off."""
     if settings.prompt_cache_mb <= 0:
         return None
     from importlib.metadata import PackageNotFoundError, version
@@ -109,8 +109,6 @@ def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str):
         runtime = "llama-cpp-python " + version("llama_cpp_python")
     except PackageNotFoundError:
         runtime = "llama-cpp-python"
-    # the adapter setting comes with LoRA support; until then there is none
-    adapter = getattr(settings, "adapter", None)
     key = identity(model_sha256, adapter, runtime)
     return PromptCache(cache_dir / "prompt-cache", key, settings.prompt_cache_mb << 20)
 

@@ -47,7 +47,7 @@ def _tensor_table(path: Path) -> tuple[dict, dict[str, list[int]]]:
     except FileNotFoundError:
         raise VibeError(f"adapter file not found: {path}") from None
     except IsADirectoryError:
-        raise VibeError(f"adapter path is a directory, not a GGUF file: {path}") from None
+        raise VibeError(f"adapter path is a directory without {ADAPTER_FILE}: {path}") from None
     except OSError as exc:
         raise VibeError(f"cannot read {path}: {exc.strerror}") from None
     except (EOFError, ValueError, struct.error):
@@ -55,10 +55,16 @@ def _tensor_table(path: Path) -> tuple[dict, dict[str, list[int]]]:
     return metadata, tensors
 
 
+ADAPTER_FILE = "adapter.gguf"
+"""What `vibecli train --out DIR` writes in DIR; `--adapter DIR` means that file."""
+
+
 def check_adapter(adapter: Path, base: Path) -> AdapterInfo:
-    """A VibeError naming the first problem, or the adapter's facts."""
+    """A VibeError naming the first problem, or the adapter's facts (`path` is the GGUF file)."""
     from vibecli.backends.gguf_info import read_gguf
 
+    if adapter.is_dir() and (adapter / ADAPTER_FILE).is_file():
+        adapter = adapter / ADAPTER_FILE
     meta, tensors = _tensor_table(adapter)
     if meta.get("general.type") != "adapter" or meta.get("adapter.type") != "lora":
         raise VibeError(f"not a LoRA adapter (general.type={meta.get('general.type')!r}): {adapter}")

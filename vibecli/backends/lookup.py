@@ -27,11 +27,11 @@ DRAFT_MAX = 6
 Measured on llama-cpp-python 0.3.36's CPU backend (tests/backends/test_llama_speed.py, README
 *Speed*): a batch gives bitwise the logits of one-token batches when (1) llama.cpp is built
 without llamafile (`CMAKE_ARGS="-DGGML_LLAMAFILE=OFF"`; its tinyBLAS takes every batch of two
-or more, `sgemm.cpp`: `if (n < 2) return false`), (2) weights are not repacked (vibecli loads
-models with `use_extra_bufts` off; repacked q4_K takes a 4-row gemm from 4 rows on), and (3)
-the batch has fewer than 8 rows (ggml's tiled K-quant matmul, `tiled.cpp`, takes over from 8:
-"Profitable at rows >= 8"). Flash attention, which has a split-KV path for one query row, is
-off. Under those, every batch size runs the same per-row dot products."""
+or more, `sgemm.cpp`: `if (n < 2) return false`), (2) weights are not repacked (on such a
+build vibecli loads models with `use_extra_bufts` off; repacked q4_K takes a 4-row gemm from 4
+rows on), and (3) the batch has fewer than 8 rows (ggml's tiled K-quant matmul, `tiled.cpp`,
+takes over from 8: "Profitable at rows >= 8"). Flash attention, which has a split-KV path for
+one query row, is off. Under those, every batch size runs the same per-row dot products."""
 
 DRAFT_COST = 0.6
 """What one more row in a checking batch costs, in one-token decodes (embedded model, 2 cores:

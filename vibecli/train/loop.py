@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from vibecli.backends.adapter import ADAPTER_FILE
 from vibecli.core import VibeError
 from vibecli.train.dataset import Encoded, encode
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-ADAPTER_FILE = "adapter.gguf"
 CHECKPOINT_DIR = "checkpoint"
 
 
