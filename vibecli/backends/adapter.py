@@ -13,6 +13,9 @@ from pathlib import Path
 from vibecli.backends.gguf_info import _Reader
 from vibecli.core import VibeError
 
+ADAPTER_FILE = "adapter.gguf"
+"""What `vibecli train --out DIR` writes in DIR; `--adapter DIR` means that file."""
+
 
 @dataclass(frozen=True)
 class AdapterInfo:
@@ -53,10 +56,6 @@ def _tensor_table(path: Path) -> tuple[dict, dict[str, list[int]]]:
     except (EOFError, ValueError, struct.error):
         raise VibeError(f"corrupt or truncated GGUF header: {path}") from None
     return metadata, tensors
-
-
-ADAPTER_FILE = "adapter.gguf"
-"""What `vibecli train --out DIR` writes in DIR; `--adapter DIR` means that file."""
 
 
 def check_adapter(adapter: Path, base: Path) -> AdapterInfo:
