@@ -7,7 +7,8 @@ import sysconfig
 from pathlib import Path
 
 from conftest import run_cli
-from vibecli.data.synth import PY_TRANSFORMS, Task, tasks_from, verify
+from vibecli.data.py_transforms import PY_TRANSFORMS
+from vibecli.data.synth import Task, tasks_from, verify
 from vibecli.edits.envelope import parse_envelope
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

@@ -110,7 +110,8 @@ def synth(
 ) -> None:
     """Edit tasks with known answers, made from real code: JSON Lines of {prompt, answer, meta}."""
     from vibecli.data.examples import task_prompt
-    from vibecli.data.synth import PY_TRANSFORMS, answer_in, symbols_for, tasks_from
+    from vibecli.data.py_transforms import PY_TRANSFORMS
+    from vibecli.data.synth import answer_in, symbols_for, tasks_from
 
     env = Env(json=json_, quiet=quiet)
     with handled(env):
