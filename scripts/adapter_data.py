@@ -8,7 +8,8 @@ Shuffles the tasks (seed 11), keeps at most MIXES[mix][kind] of each kind and on
 prompt and answer together are at most LIMITS[mix] characters (3,300 is about 1,000 tokens),
 and shuffles again. Mix 1 (the first adapter) is mostly restorations with the fix spelled out;
 mix 2 leans on behaviour: bugs asked about by what the function should do, and functions asked
-for by their signature and docstring.
+for by their signature and docstring. Mix 3 keeps to requests that say what to change (no
+"fix bugs" left to guess) on smaller files, nearer the size of EditEval's.
 """
 
 import collections
@@ -21,8 +22,10 @@ MIXES = {
           "error_handling": 80, "guard": 70, "comprehension": 31},
     "2": {"fix_bug": 100, "add_function": 60, "comparison": 30, "error_handling": 30, "guard": 30,
           "default": 20, "docstring": 15, "rename": 15},
+    "3": {"comparison": 60, "error_handling": 60, "guard": 60, "default": 50, "docstring": 50,
+          "add_function": 50, "rename": 40, "annotations": 30},
 }
-LIMITS = {"1": 3300, "2": 3000}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400}
 
 
 def main(source: str, target: str, mix: str = "1") -> None:

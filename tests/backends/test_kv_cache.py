@@ -13,22 +13,24 @@ def _cache(tmp_path, limit=1 << 30, key="model-a"):
     return PromptCache(tmp_path / "pc", key, limit)
 
 
-def test_the_longest_shared_prefix_wins_and_reads_back(tmp_path):
+def test_the_longest_whole_prefix_on_a_boundary_wins_and_reads_back(tmp_path):
     cache = _cache(tmp_path)
-    cache.write(list(range(100)), b"short")
-    cache.write(list(range(200)), b"long" * 10)
-    prompt = list(range(150)) + [7, 7, 7]
-    match = cache.best(prompt)
-    assert match is not None and match.shared == 150 and len(match.tokens) == 200
-    assert cache.read(match) == b"long" * 10
+    cache.write(list(range(64)), b"short")
+    cache.write(list(range(128)), b"long" * 10)
+    cache.write(list(range(200)), b"longer than the prompt's last boundary")
+    cache.write(list(range(100)) + [9] * 92, b"parts from the prompt at 100")
+    prompt = list(range(210))
+    found = cache.lookup(prompt, end=192, chunk=64)
+    assert found.match is not None and len(found.match.tokens) == 128
+    assert found.lengths == {64, 128} and found.shared == 200
+    assert cache.read(found.match) == b"long" * 10
 
 
-def test_a_new_entry_replaces_the_one_it_extends(tmp_path):
+def test_an_entry_not_on_a_boundary_is_never_restored(tmp_path):
     cache = _cache(tmp_path)
-    old = cache.write(list(range(100)), b"a")
-    new = cache.write(list(range(180)), b"b", replaces=old)
-    assert not old.exists() and new.exists()
-    assert cache.best(list(range(100))).path == new
+    cache.write(list(range(100)), b"x")
+    found = cache.lookup(list(range(300)), end=256, chunk=64)
+    assert found.match is None and found.shared == 100
 
 
 def test_a_corrupt_entry_is_a_miss_and_is_removed(tmp_path):
@@ -37,7 +39,7 @@ def test_a_corrupt_entry_is_a_miss_and_is_removed(tmp_path):
     raw = bytearray(path.read_bytes())
     raw[-10] ^= 0xFF  # one flipped byte in the state
     path.write_bytes(bytes(raw))
-    match = cache.best(list(range(100)))
+    match = cache.lookup(list(range(100)) + [1], 100, 100).match
     assert match is not None and cache.read(match) is None
     assert not path.exists() and cache.stats.misses_corrupt == 1
 
@@ -48,7 +50,7 @@ def test_truncated_and_foreign_files_are_misses(tmp_path):
     path.write_bytes(path.read_bytes()[:500])
     (cache.folder / "junk.kv").write_bytes(b"not a cache entry")
     (cache.folder / "empty.kv").write_bytes(MAGIC)
-    match = cache.best(list(range(100)))
+    match = cache.lookup(list(range(100)) + [1], 100, 100).match
     assert match is None or cache.read(match) is None
 
 
@@ -59,7 +61,7 @@ def test_another_model_or_adapter_never_sees_the_entries(tmp_path):
             identity("sha-a", None, "rt2")}
     assert len(keys) == 4
     _cache(tmp_path, key=identity("sha-a", None, "rt")).write(list(range(100)), b"a")
-    assert _cache(tmp_path, key=identity("sha-b", None, "rt")).best(list(range(100))) is None
+    assert _cache(tmp_path, key=identity("sha-b", None, "rt")).lookup(list(range(101)), 100, 100).match is None
 
 
 def test_least_recently_used_entries_go_first_past_the_bound(tmp_path):
@@ -69,7 +71,7 @@ def test_least_recently_used_entries_go_first_past_the_bound(tmp_path):
     past = time.time() - 100
     os.utime(first, (past, past))
     os.utime(second, (past - 50, past - 50))
-    cache.read(cache.best([1] * 100))  # a hit makes `first` the most recently used
+    cache.read(cache.lookup([1] * 101, 100, 100).match)  # a hit makes `first` the most recently used
     third = cache.write([3] * 100, b"c" * 3000)
     assert first.exists() and third.exists() and not second.exists()
     assert cache.size_bytes() <= 10_000 and cache.stats.evicted == 1
@@ -91,7 +93,7 @@ def test_concurrent_writers_leave_only_whole_entries(tmp_path):
     reader = PromptCache(root, "shared", 1 << 30)
     reads = 0
     while any(p.is_alive() for p in procs):
-        match = reader.best(list(range(64)) + [0] * 64)
+        match = reader.lookup(list(range(64)) + [0] * 65, 128, 64).match
         if match is not None and match.shared == 128:
             assert reader.read(match) is not None  # never a torn file
             reads += 1
@@ -101,6 +103,6 @@ def test_concurrent_writers_leave_only_whole_entries(tmp_path):
     names = sorted(p.name for p in (root / "shared").iterdir())
     assert len(names) == 5 and all(n.endswith(".kv") for n in names)  # no temporary file left
     for i in range(5):
-        match = reader.best(list(range(64)) + [i] * 64)
+        match = reader.lookup(list(range(64)) + [i] * 65, 128, 64).match
         assert match.shared == 128 and reader.read(match) is not None
     assert reader.stats.misses_corrupt == 0

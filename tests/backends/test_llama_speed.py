@@ -10,6 +10,7 @@ import os
 import pytest
 
 from vibecli.backends.kv_cache import PromptCache
+from vibecli.backends.lookup import last_boundary
 
 pytestmark = pytest.mark.model
 
@@ -59,11 +60,50 @@ def test_a_prompt_restored_from_disk_gives_the_same_output(embedded_model, tmp_p
     other = PROMPT.replace("rename `rows` to `records`", "add a docstring line about limit")
     restored, usage = _run(second, other)
     stats = second.prompt_cache.stats
-    assert stats.hits == 1 and usage.prompt_tokens - 20 < stats.restored_tokens < usage.prompt_tokens
+    # restored up to the last chunk boundary before the request: that entry is a prefix of both
+    assert stats.hits == 1 and stats.restored_tokens == last_boundary(usage.prompt_tokens) > 0
     assert restored == _run(_backend(embedded_model, lookup=False), other)[0]
     # the exact prompt again: everything restored, the same answer
     third = _backend(embedded_model, lookup=True, prompt_cache=PromptCache(tmp_path, "m", 1 << 30))
-    assert _run(third)[0] == plain and third.prompt_cache.stats.restored_tokens >= usage.prompt_tokens - 20
+    assert _run(third)[0] == plain and third.prompt_cache.stats.restored_tokens == last_boundary(usage.prompt_tokens)
+
+
+def _head() -> str:
+    """About 750 tokens of real code shared by the prompts below: longer than gemma 3's 512-token
+    attention window, which is what makes a restored state unsafe to cut short."""
+    import inspect
+    import textwrap
+
+    return "".join(f"```python\n{inspect.getsource(f)}```\n" for f in (textwrap.wrap, textwrap.dedent, textwrap.indent))
+
+
+def test_prompts_that_share_a_long_head_give_the_same_output_after_one_another(embedded_model, tmp_path):
+    """Each prompt, after others were cached, answers as it does with no cache at all; from the
+    third on, the head the prompts share comes from disk."""
+    head = _head()
+    prompts = [head + PROMPT.replace("rename `rows` to `records`", request) for request in (
+        "rename `rows` to `records`", "add a docstring line about limit", "skip lines that start with `#` as well")]
+    plain = [_run(_backend(embedded_model, lookup=False), prompt, 64)[0] for prompt in prompts]
+
+    def cached():  # a new process, as it were, over the same cache
+        return _backend(embedded_model, lookup=False, prompt_cache=PromptCache(tmp_path, "m", 1 << 30))
+
+    answers, restored = [], []
+    for prompt in prompts:
+        backend = cached()
+        answer, usage = _run(backend, prompt, 64)
+        answers.append(answer)
+        restored.append(backend.prompt_cache.stats.restored_tokens)
+        assert usage.prompt_tokens > 800
+    assert answers == plain
+    # the first prompt's entry is not a prefix of the second; the second saved the head they share
+    assert restored[0] == restored[1] == 0 and restored[2] >= 768
+    again = []
+    for prompt in prompts:  # now each restores the entry of its own last boundary
+        backend = cached()
+        again.append(_run(backend, prompt, 64)[0])
+        assert backend.prompt_cache.stats.restored_tokens >= 768
+    assert again == plain
 
 
 COPY_PROMPTS = [

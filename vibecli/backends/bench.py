@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from vibecli.backends.kv_cache import LlamaPrefixStore
 from vibecli.backends.llama import LlamaCppBackend
-from vibecli.backends.lookup import GreedyDecoder, batch_invariant
+from vibecli.backends.lookup import CHUNK, GreedyDecoder, batch_invariant, last_boundary
 
 
 @dataclass
@@ -67,21 +67,26 @@ def run_bench(backend: LlamaCppBackend, prompt_tokens: int, gen_tokens: int) -> 
     next(gen)  # the whole prompt, in the usual chunks, and the first token
     prompt_s = time.perf_counter() - started
     kv_bytes = _seq_state_bytes(llm)
-    cache = backend.prompt_cache
-    store = LlamaPrefixStore(cache) if cache is not None else None
-    if store is not None:
-        store.save(llm, tokens)  # the context holds exactly the prompt now
     started = time.perf_counter()
     for _ in range(gen_tokens):
         next(gen)  # end-of-text is not special here: this measures speed, not answers
     gen_s = time.perf_counter() - started
     gen.close()
+    cache = backend.prompt_cache
     restore_s = None
-    if store is not None:
+    if cache is not None:
+        store = LlamaPrefixStore(cache, CHUNK)
+        end = last_boundary(len(tokens))
         llm._ctx.kv_cache_seq_rm(0, 0, -1)
         llm.n_tokens = 0
+        if store.plan(tokens, end):  # no entry for this prompt yet: evaluate it again, writing one
+            decoder = GreedyDecoder(llm)
+            decoder.on_boundary = lambda n: store.checkpoint(llm, n)
+            decoder.prefill(tokens, 0)
+            llm._ctx.kv_cache_seq_rm(0, 0, -1)
+            llm.n_tokens = 0
         started = time.perf_counter()
-        if store.restore(llm, tokens):
+        if store.restore(llm, tokens, end):
             restore_s = time.perf_counter() - started
     totals = cache.totals() if cache is not None else {"lookups": 0, "hits": 0}
     return BenchResult(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
-from vibecli.backends.lookup import GreedyDecoder
+from vibecli.backends.lookup import CHUNK, GreedyDecoder, last_boundary
 from vibecli.core import Generation, Message, Usage, VibeError
 
 _CTX_STEP = 512
@@ -63,7 +63,7 @@ class LlamaCppBackend:
         self.lookup_exact: bool | None = None
         """The probe's verdict for this build and model (None until `auto` asks for it at load)."""
         self._probe_file = probe_file
-        self._prefix = LlamaPrefixStore(prompt_cache) if prompt_cache is not None else None
+        self._prefix = LlamaPrefixStore(prompt_cache, CHUNK) if prompt_cache is not None else None
         self.decoder_stats = {"drafted": 0, "accepted": 0, "decodes": 0}
         self._before_load = before_load
         """Called with n_ctx before each load (the fit check: it raises to refuse)."""
@@ -189,12 +189,10 @@ class LlamaCppBackend:
         emitted = ""
         longest_stop = max((len(s) for s in stop), default=0)
         usage.finish = "cancelled"
-        reused = self._prefix.restore(llm, tokens) if self._prefix is not None else None
+        reused = self._prefix.restore(llm, tokens, last_boundary(len(tokens))) if self._prefix is not None else None
         try:
             for count, token in enumerate(self._tokens(tokens, reused, greedy and compiled is None, temp, compiled), 1):
                 if first_at is None:
-                    if self._prefix is not None:
-                        self._prefix.save(llm, tokens)
                     first_at = time.perf_counter()
                     usage.prompt_eval_s = first_at - started
                 usage.completion_tokens = count
@@ -244,6 +242,8 @@ class LlamaCppBackend:
         """Greedy decoding without a grammar runs on our own loop (prompt-lookup drafts when on);
         anything sampled or constrained goes through llama-cpp-python's sampler."""
         decoder = GreedyDecoder(self._llm)
+        if self._prefix is not None:
+            decoder.on_boundary = lambda n: self._prefix.checkpoint(self._llm, n)
         if plain_greedy:
             try:
                 yield from decoder.tokens(tokens, lookup=self.drafts, reused=reused)

@@ -15,7 +15,7 @@ uses drafts only where it does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from vibecli.backends.kv_cache import common_prefix
 
@@ -56,6 +56,11 @@ CHUNK = 128
 reused: llama.cpp's float results depend on the shape of a batch, so a fixed schedule is what
 makes a prompt restored from the cache give the same tokens as one evaluated afresh. (The
 final chunk, up to CHUNK tokens, is evaluated again on an exact hit.)"""
+
+
+def last_boundary(n_tokens: int) -> int:
+    """Where the prefill of a prompt this long stops: the last chunk boundary before its last token."""
+    return (n_tokens - 1) // CHUNK * CHUNK
 
 
 class NgramDrafter:
@@ -107,18 +112,23 @@ class GreedyDecoder:
         self.drafted = 0
         self.accepted = 0
         self.decodes = 0
+        self.on_boundary: Callable[[int], None] | None = None
 
     def prefill(self, prompt: Sequence[int], reused: int | None = None) -> int:
         """Evaluate `prompt` up to the last chunk boundary before its last token, reusing what the
-        context holds; returns that boundary (the rest is evaluated with the first decode)."""
+        context holds; returns that boundary (the rest is evaluated with the first decode).
+        `on_boundary(n)` is called each time the context holds exactly the first n tokens, n a
+        multiple of CHUNK: the prompt cache saves its entries there."""
         llm = self.llm
         if reused is None:
             reused = common_prefix(llm.input_ids[: llm.n_tokens].tolist(), prompt)
-        end = (len(prompt) - 1) // CHUNK * CHUNK
+        end = last_boundary(len(prompt))
         start = min(reused // CHUNK * CHUNK, end)
         self._truncate(start)
         for lo in range(start, end, CHUNK):
             self._decode(list(prompt[lo : lo + CHUNK]), [])
+            if self.on_boundary is not None:
+                self.on_boundary(llm.n_tokens)
         return end
 
     def tokens(self, prompt: Sequence[int], *, lookup: bool, reused: int | None = None) -> Iterator[int]:
