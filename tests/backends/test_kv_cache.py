@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import time
 
-from vibecli.backends.kv_cache import MAGIC, PromptCache, identity
+from vibecli.backends.kv_cache import MAGIC, LlamaPrefixStore, PromptCache, identity
 
 
 def _cache(tmp_path, limit=1 << 30, key="model-a"):
@@ -106,3 +106,18 @@ def test_concurrent_writers_leave_only_whole_entries(tmp_path):
         match = reader.lookup(list(range(64)) + [i] * 65, 128, 64).match
         assert match.shared == 128 and reader.read(match) is not None
     assert reader.stats.misses_corrupt == 0
+
+
+def test_a_prompt_is_saved_at_its_last_boundaries_and_where_it_parts_from_the_nearest_entry(tmp_path):
+    cache = _cache(tmp_path)
+    store = LlamaPrefixStore(cache, 64)
+    prompt = list(range(400))
+    assert store.plan(prompt, 384) and store._saves == {384, 320}  # nothing cached: the last two
+    cache.write(list(range(200)) + [-1] * 56, b"parts from the prompt at 200")
+    store.plan(prompt, 384)
+    assert store._saves == {384, 320, 192}  # and the head the two share
+    cache.write(list(range(320)), b"the boundary before the end, already there")
+    store.plan(prompt, 384)
+    assert store._saves == {384}  # the nearest entry is now a whole prefix: no new head
+    store.plan(list(range(100)), 64)
+    assert store._saves == {64}  # one chunk before it would be the empty prefix

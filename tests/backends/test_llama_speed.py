@@ -79,7 +79,7 @@ def _head() -> str:
 
 def test_prompts_that_share_a_long_head_give_the_same_output_after_one_another(embedded_model, tmp_path):
     """Each prompt, after others were cached, answers as it does with no cache at all; from the
-    third on, the head the prompts share comes from disk."""
+    second on, the head the prompts share comes from disk."""
     head = _head()
     prompts = [head + PROMPT.replace("rename `rows` to `records`", request) for request in (
         "rename `rows` to `records`", "add a docstring line about limit", "skip lines that start with `#` as well")]
@@ -96,14 +96,19 @@ def test_prompts_that_share_a_long_head_give_the_same_output_after_one_another(e
         restored.append(backend.prompt_cache.stats.restored_tokens)
         assert usage.prompt_tokens > 800
     assert answers == plain
-    # the first prompt's entry is not a prefix of the second; the second saved the head they share
-    assert restored[0] == restored[1] == 0 and restored[2] >= 768
+    # the first prompt's boundary a chunk before its end is a prefix of the others
+    assert restored[0] == 0 and restored[1] >= 640 and restored[2] >= 640
     again = []
     for prompt in prompts:  # now each restores the entry of its own last boundary
         backend = cached()
         again.append(_run(backend, prompt, 64)[0])
         assert backend.prompt_cache.stats.restored_tokens >= 768
     assert again == plain
+    # in the same process, a prompt that parts from the restored entry before its end: the
+    # restored state is not cut short in memory either (evaluated afresh instead)
+    other = head + "### Request: say which of these three functions is the longest\n### Answer:\n"
+    assert backend._prefix._floor[1] >= 768 > len(backend._llm.tokenize(head.encode()))
+    assert _run(backend, other, 64)[0] == _run(_backend(embedded_model, lookup=False), other, 64)[0]
 
 
 COPY_PROMPTS = [

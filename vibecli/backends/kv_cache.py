@@ -279,10 +279,12 @@ class LlamaPrefixStore:
     of L tokens lacks those layers' keys before L - 512, which a position below L still needs
     (measured: the next-token logits moved by up to 0.9 and the answer changed).
 
-    Two boundaries of each prompt are saved: its last one (the same prompt again: a retry in a
-    new process, a hook run again over the same files), and the last one before the point where
-    it parts from the entry it shares most with (the head that prompts over other files or with
-    other requests share: the instructions, the examples, the repository map)."""
+    Up to three boundaries of each prompt are saved: its last one (the same prompt again: a retry
+    in a new process, a hook run again over the same files); the one before, at least a chunk
+    before the end, so before a request of up to 128 tokens (another request over the same
+    files, from the first run on); and the last one before the point where it parts from the
+    entry it shares most with (the head that prompts over other files share: the instructions,
+    the examples, the repository map)."""
 
     def __init__(self, cache: PromptCache, chunk: int):
         self.cache = cache
@@ -333,7 +335,7 @@ class LlamaPrefixStore:
 
     def _plan(self, found: Found, held: int, end: int) -> None:
         self._saves = {
-            boundary for boundary in (end, found.shared // self.chunk * self.chunk)
+            boundary for boundary in (end, end - self.chunk, found.shared // self.chunk * self.chunk)
             if MIN_TOKENS <= boundary <= end and boundary - held >= MIN_GAIN and boundary not in found.lengths
         }
 
