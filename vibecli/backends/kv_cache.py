@@ -297,10 +297,6 @@ class LlamaPrefixStore:
     def restore(self, llm, tokens: Sequence[int], end: int) -> int:
         """Tokens of `tokens` the context holds afterwards (sequence 0), from memory or from disk;
         `end` is the last boundary the evaluation will reach before the prompt's final chunk."""
-        import ctypes
-
-        import llama_cpp
-
         in_memory = common_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
         floor_llm, floor = self._floor
         if floor_llm is llm and in_memory < floor:
@@ -317,7 +313,7 @@ class LlamaPrefixStore:
         if found.match is not None and len(found.match.tokens) > in_memory:
             data = self.cache.read(found.match)
             if data is not None:
-                held = self._set_state(llm, ctypes, llama_cpp, data, found.match.tokens, in_memory)
+                held = self._set_state(llm, data, found.match.tokens)
         hit = held >= MIN_TOKENS
         stats.hits += hit
         if held > in_memory:
@@ -339,7 +335,12 @@ class LlamaPrefixStore:
             if MIN_TOKENS <= boundary <= end and boundary - held >= MIN_GAIN and boundary not in found.lengths
         }
 
-    def _set_state(self, llm, ctypes, llama_cpp, data: bytes, entry: list[int], in_memory: int) -> int:
+    def _set_state(self, llm, data: bytes, entry: list[int]) -> int:
+        """Put an entry's state in place of whatever the context held; tokens it holds afterwards."""
+        import ctypes
+
+        import llama_cpp
+
         buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         llm._ctx.kv_cache_seq_rm(0, 0, -1)
         llm.n_tokens = 0
