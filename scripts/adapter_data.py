@@ -2,14 +2,21 @@
 
     vibecli data synth --from "$(python -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" \\
         --format auto --seed 7 --out all.jsonl
-    python scripts/adapter_data.py all.jsonl train.jsonl [--mix 1|2]
+    python scripts/adapter_data.py all.jsonl train.jsonl [--mix 1|2|3]
+
+    pip download --no-deps algorithms==1.0.1 && python -m zipfile -e algorithms-1.0.1-py3-none-any.whl algo
+    vibecli data synth --from algo/algorithms --format auto --seed 7 --out algo.jsonl
+    cat algo.jsonl all.jsonl > both.jsonl && python scripts/adapter_data.py both.jsonl train.jsonl --mix 4
 
 Shuffles the tasks (seed 11), keeps at most MIXES[mix][kind] of each kind and only those whose
 prompt and answer together are at most LIMITS[mix] characters (3,300 is about 1,000 tokens),
 and shuffles again. Mix 1 (the first adapter) is mostly restorations with the fix spelled out;
 mix 2 leans on behaviour: bugs asked about by what the function should do, and functions asked
 for by their signature and docstring. Mix 3 keeps to requests that say what to change (no
-"fix bugs" left to guess) on smaller files, nearer the size of EditEval's.
+"fix bugs" left to guess) on smaller files, nearer the size of EditEval's. Mix 4 takes most of
+its tasks from `algorithms` (keon/algorithms on PyPI, MIT): small functions that each compute
+one thing, like EditEval's, with bugs asked about by what the function should do. A cap named
+`KIND@algorithms` counts only tasks from that package, `KIND@stdlib` only the others.
 """
 
 import collections
@@ -24,19 +31,28 @@ MIXES = {
           "default": 20, "docstring": 15, "rename": 15},
     "3": {"comparison": 60, "error_handling": 60, "guard": 60, "default": 50, "docstring": 50,
           "add_function": 50, "rename": 40, "annotations": 30},
+    "4": {"fix_bug@algorithms": 170, "comparison@algorithms": 50, "add_function@algorithms": 38,
+          "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 20,
+          "docstring@algorithms": 15, "add_function@stdlib": 30},
 }
-LIMITS = {"1": 3300, "2": 3000, "3": 2400}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300}
+
+
+def cap_key(row: dict, caps: dict) -> str:
+    kind = row["meta"]["kind"]
+    package = "algorithms" if "/algorithms/" in row["meta"].get("origin", "") else "stdlib"
+    return f"{kind}@{package}" if f"{kind}@{package}" in caps else kind
 
 
 def main(source: str, target: str, mix: str = "1") -> None:
     caps, limit = MIXES[mix], LIMITS[mix]
     rows = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
-    rows = [row for row in rows if row["meta"]["kind"] in caps]  # kinds added later leave a mix as it was
+    rows = [row for row in rows if cap_key(row, caps) in caps]  # kinds added later leave a mix as it was
     rng = random.Random(11)
     rng.shuffle(rows)
     kept, count = [], collections.Counter()
     for row in rows:
-        kind = row["meta"]["kind"]
+        kind = cap_key(row, caps)
         if count[kind] >= caps.get(kind, 0) or len(row["prompt"]) + len(row["answer"]) > limit:
             continue
         count[kind] += 1

@@ -46,6 +46,8 @@ def test_unknown_key_names_the_file_and_key(tmp_path):
         ("[1, 2]\n", "must be a mapping"),
         ("a: [\n", "not valid YAML"),
         ("seed: true\n", "'seed' must be an integer"),
+        ("adapter_scale: -0.5\n", "'adapter_scale' must not be negative"),
+        ("adapter_scale: half\n", "'adapter_scale' must be a number"),
     ],
 )
 def test_bad_values_are_clear_errors(tmp_path, text, match):
@@ -57,6 +59,7 @@ def test_bad_values_are_clear_errors(tmp_path, text, match):
 def test_environment_values_are_parsed_and_checked(tmp_path):
     s = _load(tmp_path, env={"VIBECLI_LOG": "false", "VIBECLI_TEMPERATURE": "0.3", "VIBECLI_MODEL": "/m.gguf"})
     assert (s.log, s.temperature, s.model) == (False, 0.3, "/m.gguf")
+    assert _load(tmp_path, env={"VIBECLI_ADAPTER_SCALE": "0.5"}).adapter_scale == 0.5
     assert _load(tmp_path, env={"VIBECLI_NO_LOG": "1"}).log is False
     with pytest.raises(VibeError, match="VIBECLI_THREADS"):
         _load(tmp_path, env={"VIBECLI_THREADS": "many"})

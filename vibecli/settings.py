@@ -30,6 +30,8 @@ class Settings:
     """Path to a GGUF model; empty means the embedded gemma-3-270m."""
     adapter: str | None = None
     """A GGUF LoRA adapter (from `vibecli train`) that llama.cpp applies over the model."""
+    adapter_scale: float = 1.0
+    """How strongly the adapter applies (llama.cpp's lora_scale): 1 as trained, 0.5 half-way to the base."""
     backend: str = "llama"
     """`llama` (llama.cpp in process) or `replay` (scripted answers from `replay_file`)."""
     replay_file: str | None = None
@@ -109,6 +111,7 @@ _FIELDS = {f.name: f for f in fields(Settings)}
 _TYPES = {
     "model": (str, type(None)),
     "adapter": (str, type(None)),
+    "adapter_scale": (float, int),
     "backend": (str,),
     "replay_file": (str, type(None)),
     "threads": (int, type(None)),
@@ -190,9 +193,9 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'auto_files' must be from 1 to 8, not {value!r}")
     if key == "gpu_layers" and value < -1:
         raise VibeError(f"{source}: 'gpu_layers' must be -1 (all) or more, not {value!r}")
-    if key == "temperature" and value < 0:
-        raise VibeError(f"{source}: 'temperature' must not be negative, not {value!r}")
-    return float(value) if key in ("temperature", "endpoint_timeout") else value
+    if key in ("temperature", "adapter_scale") and value < 0:
+        raise VibeError(f"{source}: '{key}' must not be negative, not {value!r}")
+    return float(value) if key in ("temperature", "endpoint_timeout", "adapter_scale") else value
 
 
 def _check_profiles(profiles: dict, source: str) -> tuple:

@@ -58,8 +58,9 @@ def test_another_model_or_adapter_never_sees_the_entries(tmp_path):
     adapter = tmp_path / "lora.gguf"
     adapter.write_bytes(b"lora")
     keys = {identity("sha-a", None, "rt"), identity("sha-b", None, "rt"), identity("sha-a", adapter, "rt"),
-            identity("sha-a", None, "rt2")}
-    assert len(keys) == 4
+            identity("sha-a", None, "rt2"), identity("sha-a", adapter, "rt", 0.5)}
+    assert len(keys) == 5
+    assert identity("sha-a", None, "rt", 0.5) == identity("sha-a", None, "rt")  # no adapter: the scale is moot
     _cache(tmp_path, key=identity("sha-a", None, "rt")).write(list(range(100)), b"a")
     assert _cache(tmp_path, key=identity("sha-b", None, "rt")).lookup(list(range(101)), 100, 100).match is None
 

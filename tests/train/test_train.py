@@ -21,12 +21,12 @@ PROMPT = "### Request: name two animals\n### Answer:\n"
 ANSWER = "zebra quokka zebra quokka"
 
 
-def _generate(model, cache, adapter=None) -> str:
+def _generate(model, cache, adapter=None, scale=1.0) -> str:
     from vibecli.backends import make_backend
     from vibecli.settings import Settings
 
-    backend = make_backend(Settings(model=str(model), adapter=str(adapter) if adapter else None, threads=2),
-                           cache)
+    backend = make_backend(Settings(model=str(model), adapter=str(adapter) if adapter else None, adapter_scale=scale,
+                                    threads=2), cache)
     return "".join(backend.generate(PROMPT, max_tokens=8, temperature=0.0))
 
 
@@ -49,8 +49,11 @@ def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedde
     assert info.rank == 8 and info.alpha == 16 and info.tensors == 18 * 7
     assert report["adapter_bytes"] == adapter.stat().st_size
     # llama.cpp applies it over the quantized base, and the output moves the way training pushed it
-    assert not _generate(embedded_model, tmp_path / "cache").strip().startswith("zebra quokka")
+    plain = _generate(embedded_model, tmp_path / "cache")
+    assert not plain.strip().startswith("zebra quokka")
     assert _generate(embedded_model, tmp_path / "cache", adapter).strip().startswith("zebra quokka")
+    # `adapter_scale` reaches llama.cpp: at 0 the adapter is there but moves nothing
+    assert _generate(embedded_model, tmp_path / "cache", adapter, scale=0.0) == plain
     # the speed with the adapter is measured the way the model's own is
     bench = run_cli("model", "bench", "--model", str(embedded_model), "--adapter", str(adapter), "--prompt-tokens", "64",
                     "--gen-tokens", "4", "--threads", "2", "--json")

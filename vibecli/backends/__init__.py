@@ -93,6 +93,7 @@ def make_backend(
         lookup=settings.lookup,
         before_load=_fit_check(model.path, settings, on_note),
         adapter=adapter,
+        adapter_scale=settings.adapter_scale,
         probe_file=cache_dir / "lookup-exact.json",
     )
 
@@ -109,7 +110,7 @@ def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str, ada
         runtime = "llama-cpp-python " + version("llama_cpp_python")
     except PackageNotFoundError:
         runtime = "llama-cpp-python"
-    key = identity(model_sha256, adapter, runtime)
+    key = identity(model_sha256, adapter, runtime, settings.adapter_scale)
     return PromptCache(cache_dir / "prompt-cache", key, settings.prompt_cache_mb << 20)
 
 

@@ -38,9 +38,11 @@ _STALE_TMP_S = 3600
 STATS = "stats.json"
 
 
-def identity(model_sha256: str, adapter: str | Path | None, runtime: str) -> str:
-    """The folder name for one model + adapter + llama.cpp build: an entry of another is never read."""
+def identity(model_sha256: str, adapter: str | Path | None, runtime: str, adapter_scale: float = 1.0) -> str:
+    """The folder name for one model + adapter (and its scale) + llama.cpp build: an entry of another is never read."""
     parts = [model_sha256, runtime]
+    if adapter and adapter_scale != 1.0:
+        parts.append(f"scale {adapter_scale!r}")
     if adapter:
         path = Path(adapter).expanduser()
         try:

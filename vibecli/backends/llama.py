@@ -45,6 +45,7 @@ class LlamaCppBackend:
         lookup: str | bool = "off",
         before_load: Callable[[int], None] | None = None,
         adapter: Path | None = None,
+        adapter_scale: float = 1.0,
         probe_file: Path | None = None,
     ):
         self.model_path = model_path
@@ -69,6 +70,7 @@ class LlamaCppBackend:
         """Called with n_ctx before each load (the fit check: it raises to refuse)."""
         self.adapter = adapter
         """A GGUF LoRA adapter, checked against the model (backends.adapter) before it gets here."""
+        self.adapter_scale = adapter_scale
         self._llm = None
         self._n_ctx = 0
         self._unreported_load_s = 0.0
@@ -98,6 +100,7 @@ class LlamaCppBackend:
                     seed=self.seed,
                     logits_all=False,
                     lora_path=str(self.adapter) if self.adapter else None,
+                    lora_scale=self.adapter_scale,
                     verbose=self.verbose,
                 )
         except (ValueError, RuntimeError) as exc:

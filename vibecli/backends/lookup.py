@@ -241,7 +241,7 @@ def probe_key(llm, model_path: str, adapter: str | None) -> str:
     import llama_cpp
 
     parts = [getattr(llama_cpp, "__version__", ""), llama_cpp.llama_print_system_info().decode("utf-8", "replace"),
-             str(getattr(llm, "n_threads", "")), str(llm.model_params.n_gpu_layers)]
+             str(getattr(llm, "n_threads", "")), str(llm.model_params.n_gpu_layers), str(getattr(llm, "lora_scale", ""))]
     for path in (model_path, adapter):
         if path:
             stat = os.stat(path)
