@@ -134,3 +134,31 @@ def test_eval_data_that_does_not_exist_is_a_usage_error(tmp_path):
     data.write_text(json.dumps({"prompt": PROMPT, "answer": ANSWER}) + "\n")
     result = run_cli("train", "--data", str(data), "--eval", "--eval-data", str(tmp_path / "none.jsonl"))
     assert result.exit_code == 2 and "--eval-data" in result.stderr
+
+
+def test_the_unlikelihood_term_pushes_down_the_copy_token_only_where_the_answer_departs():
+    import torch
+
+    from vibecli.train.dataset import Encoded
+    from vibecli.train.loop import weighted_loss
+
+    class Logits(torch.nn.Module):  # stands in for the model: its logits are the parameters
+        def __init__(self):
+            super().__init__()
+            self.table = torch.nn.Parameter(torch.zeros(4, 6))
+
+        def forward(self, input_ids, logits_to_keep):
+            return type("Out", (), {"logits": self.table[-logits_to_keep:].unsqueeze(0)})()
+
+    item = Encoded(input_ids=[1, 3, 4, 5, 2], weights=[0, 0, 1, 1, 1], prompt_len=2, avoid=[-1, -1, -1, 0, -1])
+    model = Logits()
+    plain = weighted_loss(model, item, "cpu", cached_prompt=False)
+    assert torch.isclose(plain, torch.log(torch.tensor(6.0)))  # uniform logits: cross-entropy is log(vocabulary)
+    with_term = weighted_loss(model, item, "cpu", cached_prompt=False, unlikelihood=2.0)
+    assert torch.isclose(with_term, plain - 2.0 * torch.log1p(torch.tensor(-1 / 6)))
+    with_term.backward()
+    base = Logits()
+    weighted_loss(base, item, "cpu", cached_prompt=False).backward()
+    marked = -2  # the row that predicts the departing answer token (5), where copying would give 0
+    assert model.table.grad[marked, 0] > base.table.grad[marked, 0] > 0  # descent lowers the copy token more
+    assert torch.equal(model.table.grad[[0, 1, 3]], base.table.grad[[0, 1, 3]])  # elsewhere: cross-entropy alone

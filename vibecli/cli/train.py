@@ -99,6 +99,7 @@ def train(
     learning_rate: Annotated[float, typer.Option("--learning-rate", help="Peak learning rate (warm-up, then cosine).", rich_help_panel=TRAIN)] = 2e-4,
     max_length: Annotated[int, typer.Option("--max-length", help="Skip examples longer than this many tokens.", rich_help_panel=TRAIN)] = 1024,
     copy_weight: Annotated[float, typer.Option("--copy-weight", help="Loss weight of answer lines that copy the file shown (changed lines weigh 1).", rich_help_panel=TRAIN)] = 0.3,
+    unlikelihood: Annotated[float, typer.Option("--unlikelihood", min=0.0, help="Weight of a loss that pushes down the token copying the file would give where the answer departs from it (0: off).", rich_help_panel=TRAIN)] = 0.0,
     holdout: Annotated[float, typer.Option("--holdout", help="Share of the examples kept out of training, for --eval.", rich_help_panel=TRAIN)] = 0.1,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the split, the order and the initial weights.", rich_help_panel=TRAIN)] = 0,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.", rich_help_panel=TRAIN)] = False,
@@ -144,7 +145,7 @@ def train(
         config = TrainConfig(
             base=base, rows=train_rows, out=out_dir, hf_cache=paths.cache_dir() / "models", steps=steps,
             minutes=minutes, rank=rank, alpha=alpha, learning_rate=learning_rate, max_length=max_length,
-            copy_weight=copy_weight, seed=seed, checkpoint_every=checkpoint_every, resume=resume,
+            copy_weight=copy_weight, unlikelihood=unlikelihood, seed=seed, checkpoint_every=checkpoint_every, resume=resume,
             threads=threads, device=device,
         )
         env.info(f"{len(train_rows)} training examples, {len(held)} held out; base {base.name}; out {out_dir}")

@@ -4,6 +4,10 @@ The prompt is tokenized alone (with BOS), as llama.cpp tokenizes it before gener
 answer after it, ending with EOS; prompt tokens get no loss. Inside the answer, a line that
 only copies a line of the file shown in the prompt weighs `copy_weight`: a small model learns
 to copy first, and a copy-dominated loss teaches it nothing else.
+
+Where the answer has been copying the file and then departs from it, the token that copying
+would have given next is kept as `avoid`: the loss can push it down there (unlikelihood), which
+is the one decision a copying model gets wrong when it answers with the file unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ class Encoded:
     weights: list[float]
     """One per token: 0 for the prompt, `copy_weight` for copied answer lines, 1 for the rest."""
     prompt_len: int
+    avoid: list[int] | None = None
+    """One per token: where the answer departs from a copy of the file, the token copying would
+    give (to push down); -1 elsewhere."""
 
     @property
     def answer_tokens(self) -> int:
@@ -29,6 +36,23 @@ class Encoded:
 def _shown_lines(prompt: str) -> set[str]:
     task = prompt[prompt.rfind(TASK_MARK):] if TASK_MARK in prompt else prompt
     return {line.strip() for line in task.split("\n") if line.strip()}
+
+
+COPY_RUN = 4
+"""Answer tokens in a row that must match the file before a departure counts."""
+
+
+def departures(shown: list[int], answer: list[int], run: int = COPY_RUN) -> list[int]:
+    """For each answer token, the token a copy of `shown` would have given instead, where the
+    answer was copying `shown` (at least `run` tokens in a row) and leaves it here; else -1."""
+    follows: dict[tuple[int, ...], list[int]] = {}
+    for i in range(len(shown) - run):  # what follows each run-gram of the file, latest last
+        follows.setdefault(tuple(shown[i : i + run]), []).append(shown[i + run])
+    out = []
+    for i, token in enumerate(answer):
+        after = follows.get(tuple(answer[i - run : i]), []) if i >= run else []
+        out.append(after[-1] if after and token not in after else -1)
+    return out
 
 
 def encode(tokenizer, prompt: str, answer: str, copy_weight: float = 0.3) -> Encoded:
@@ -55,7 +79,10 @@ def encode(tokenizer, prompt: str, answer: str, copy_weight: float = 0.3) -> Enc
     if tokenizer.eos_token_id is not None:
         answer_ids.append(tokenizer.eos_token_id)
         weights.append(1.0)
-    return Encoded(prompt_ids + answer_ids, [0.0] * len(prompt_ids) + weights, len(prompt_ids))
+    task = prompt[prompt.rfind(TASK_MARK):] if TASK_MARK in prompt else prompt
+    avoid = departures(tokenizer(task, add_special_tokens=False)["input_ids"], answer_ids)
+    return Encoded(prompt_ids + answer_ids, [0.0] * len(prompt_ids) + weights, len(prompt_ids),
+                   [-1] * len(prompt_ids) + avoid)
 
 
 def split(rows: list[dict], holdout: float, seed: int) -> tuple[list[dict], list[dict]]:

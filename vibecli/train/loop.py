@@ -40,6 +40,8 @@ class TrainConfig:
     max_length: int = 1024
     """Examples longer than this many tokens are skipped."""
     copy_weight: float = 0.3
+    unlikelihood: float = 0.0
+    """Weight of the loss that pushes down the copy token where an answer departs from the file."""
     seed: int = 0
     checkpoint_every: int = 20
     resume: bool = False
@@ -139,8 +141,9 @@ def encode_rows(tokenizer, rows: list[dict], max_length: int, copy_weight: float
     return encoded, skipped
 
 
-def weighted_loss(model, item: Encoded, device: str, cached_prompt: bool = True):
-    """Mean weighted cross-entropy over the answer tokens.
+def weighted_loss(model, item: Encoded, device: str, cached_prompt: bool = True, unlikelihood: float = 0.0):
+    """Mean weighted cross-entropy over the answer tokens, plus `unlikelihood` times the mean of
+    -log(1 - p) of the copy token at each place the answer departs from the file (dataset.departures).
 
     With `cached_prompt`, the prompt runs first without gradients and the answer attends to its
     cached keys and values: the loss is the same, the backward pass covers only the answer
@@ -160,7 +163,13 @@ def weighted_loss(model, item: Encoded, device: str, cached_prompt: bool = True)
     else:
         logits = model(input_ids=ids[:, :-1], logits_to_keep=len(targets)).logits[0].float()
     losses = torch.nn.functional.cross_entropy(logits, targets, reduction="none")
-    return (losses * weights).sum() / weights.sum().clamp(min=1e-6)
+    loss = (losses * weights).sum() / weights.sum().clamp(min=1e-6)
+    avoid = torch.tensor((item.avoid or [-1] * len(item.input_ids))[n:], device=device)
+    rows = (avoid >= 0).nonzero().flatten()
+    if unlikelihood and len(rows):
+        p = torch.softmax(logits[rows], dim=-1).gather(1, avoid[rows].unsqueeze(1)).squeeze(1)
+        loss = loss + unlikelihood * -torch.log1p(-p.clamp(max=1 - 1e-6)).mean()
+    return loss
 
 
 def train(config: TrainConfig, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> TrainResult:
@@ -218,7 +227,7 @@ def train(config: TrainConfig, progress: Progress | None = None, should_stop: Ca
         lr = config.learning_rate * min(1.0, (step + 1) / 10) * (0.5 * (1 + math.cos(math.pi * step / max(1, total))))
         for group in optimizer.param_groups:
             group["lr"] = lr
-        loss = weighted_loss(model, item, device)
+        loss = weighted_loss(model, item, device, unlikelihood=config.unlikelihood)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
