@@ -33,9 +33,13 @@ class Encoded:
         return len(self.input_ids) - self.prompt_len
 
 
+def _task(prompt: str) -> str:
+    """The part of the prompt after its few-shot examples: the files this answer edits."""
+    return prompt[prompt.rfind(TASK_MARK):] if TASK_MARK in prompt else prompt
+
+
 def _shown_lines(prompt: str) -> set[str]:
-    task = prompt[prompt.rfind(TASK_MARK):] if TASK_MARK in prompt else prompt
-    return {line.strip() for line in task.split("\n") if line.strip()}
+    return {line.strip() for line in _task(prompt).split("\n") if line.strip()}
 
 
 COPY_RUN = 4
@@ -79,8 +83,7 @@ def encode(tokenizer, prompt: str, answer: str, copy_weight: float = 0.3) -> Enc
     if tokenizer.eos_token_id is not None:
         answer_ids.append(tokenizer.eos_token_id)
         weights.append(1.0)
-    task = prompt[prompt.rfind(TASK_MARK):] if TASK_MARK in prompt else prompt
-    avoid = departures(tokenizer(task, add_special_tokens=False)["input_ids"], answer_ids)
+    avoid = departures(tokenizer(_task(prompt), add_special_tokens=False)["input_ids"], answer_ids)
     return Encoded(prompt_ids + answer_ids, [0.0] * len(prompt_ids) + weights, len(prompt_ids),
                    [-1] * len(prompt_ids) + avoid)
 
