@@ -164,9 +164,11 @@ def weighted_loss(model, item: Encoded, device: str, cached_prompt: bool = True,
         logits = model(input_ids=ids[:, :-1], logits_to_keep=len(targets)).logits[0].float()
     losses = torch.nn.functional.cross_entropy(logits, targets, reduction="none")
     loss = (losses * weights).sum() / weights.sum().clamp(min=1e-6)
-    avoid = torch.tensor((item.avoid or [-1] * len(item.input_ids))[n:], device=device)
+    if not unlikelihood or not item.avoid:
+        return loss
+    avoid = torch.tensor(item.avoid[n:], device=device)
     rows = (avoid >= 0).nonzero().flatten()
-    if unlikelihood and len(rows):
+    if len(rows):
         p = torch.softmax(logits[rows], dim=-1).gather(1, avoid[rows].unsqueeze(1)).squeeze(1)
         loss = loss + unlikelihood * -torch.log1p(-p.clamp(max=1 - 1e-6)).mean()
     return loss
