@@ -41,5 +41,14 @@ def test_encode_weighs_copied_lines_and_marks_only_the_answers_departures():
     weights = dict(zip(range(len(answer)), item.weights[n:]))
     assert weights[answer.index("limit")] == 1.0 and weights[answer.index("name")] == 0.25
     marked = [(i, chr(t)) for i, t in enumerate(item.avoid[n:]) if t != -1]
-    # the changed digit, and the end: copying on past the closing fence would go on to "### Answer"
-    assert marked == [(answer.index("20"), "1"), (len(answer), "#")]
+    # the changed digit only: not the end, though copying on past the closing fence would go on
+    # to "### Answer" (there, pushing copying down teaches the model not to stop)
+    assert marked == [(answer.index("20"), "1")]
+
+
+def test_no_departure_is_marked_on_copied_lines_or_fences():
+    prompt = "=== Task\n### File: a.py\n```python\na = 1\n\nb = 2\n```\n### Answer:\n"
+    answer = "```python\na = 1\nb = 2\n```\n"  # drops the blank line: a departure on a copied line
+    item = encode(CharTokenizer(), prompt, answer, copy_weight=0.25)
+    assert departures(list(map(ord, prompt[9:])), item.input_ids[item.prompt_len :]).count(-1) < len(answer) + 1
+    assert set(item.avoid[item.prompt_len :]) == {-1}

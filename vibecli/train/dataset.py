@@ -7,7 +7,10 @@ to copy first, and a copy-dominated loss teaches it nothing else.
 
 Where the answer has been copying the file and then departs from it, the token that copying
 would have given next is kept as `avoid`: the loss can push it down there (unlikelihood), which
-is the one decision a copying model gets wrong when it answers with the file unchanged.
+is the one decision a copying model gets wrong when it answers with the file unchanged. Only
+departures inside lines the answer changes count: at a copied line, a closing fence, a blank line
+or the end, "copying" and "stopping" share tokens, and pushing those down taught the model not
+to stop (adapter 5: 82 of 191 answers ran on past the code).
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ def encode(tokenizer, prompt: str, answer: str, copy_weight: float = 0.3) -> Enc
         answer_ids.append(tokenizer.eos_token_id)
         weights.append(1.0)
     avoid = departures(tokenizer(_task(prompt), add_special_tokens=False)["input_ids"], answer_ids)
+    avoid = [a if w == 1.0 and i < len(offsets) else -1 for i, (a, w) in enumerate(zip(avoid, weights))]
     return Encoded(prompt_ids + answer_ids, [0.0] * len(prompt_ids) + weights, len(prompt_ids),
                    [-1] * len(prompt_ids) + avoid)
 
