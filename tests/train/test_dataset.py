@@ -50,5 +50,6 @@ def test_no_departure_is_marked_on_copied_lines_or_fences():
     prompt = "=== Task\n### File: a.py\n```python\na = 1\n\nb = 2\n```\n### Answer:\n"
     answer = "```python\na = 1\nb = 2\n```\n"  # drops the blank line: a departure on a copied line
     item = encode(CharTokenizer(), prompt, answer, copy_weight=0.25)
-    assert departures(list(map(ord, prompt[9:])), item.input_ids[item.prompt_len :]).count(-1) < len(answer) + 1
-    assert set(item.avoid[item.prompt_len :]) == {-1}
+    after_a = answer.index("b = 2")
+    assert departures(list(map(ord, prompt)), list(map(ord, answer)))[after_a] == ord("\n")  # copying would differ here
+    assert set(item.avoid[item.prompt_len :]) == {-1}  # but the line is copied: nothing is marked

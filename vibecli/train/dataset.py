@@ -70,24 +70,18 @@ def encode(tokenizer, prompt: str, answer: str, copy_weight: float = 0.3) -> Enc
     answer_ids = list(answer_enc["input_ids"])
     offsets = list(answer_enc["offset_mapping"])
     shown = _shown_lines(prompt)
-    line_weight = []
+    line_ends, end = [], 0  # where each answer line ends (its newline included), and whether it copies
     for line in answer.split("\n"):
-        copied = line.strip() in shown or line.startswith("```") or not line.strip()
-        line_weight.append((len(line) + 1, copy_weight if copied else 1.0))
-    weights = []
-    for start, _end in offsets:
-        pos, w = 0, 1.0
-        for length, weight in line_weight:
-            if start < pos + length:
-                w = weight
-                break
-            pos += length
-        weights.append(w)
+        end += len(line) + 1
+        line_ends.append((end, line.strip() in shown or line.startswith("```") or not line.strip()))
+    copied = [next((c for e, c in line_ends if start < e), False) for start, _end in offsets]
+    weights = [copy_weight if c else 1.0 for c in copied]
     if tokenizer.eos_token_id is not None:
         answer_ids.append(tokenizer.eos_token_id)
         weights.append(1.0)
+        copied.append(True)  # the end: no departure is marked there
     avoid = departures(tokenizer(_task(prompt), add_special_tokens=False)["input_ids"], answer_ids)
-    avoid = [a if w == 1.0 and i < len(offsets) else -1 for i, (a, w) in enumerate(zip(avoid, weights))]
+    avoid = [-1 if c else a for a, c in zip(avoid, copied)]
     return Encoded(prompt_ids + answer_ids, [0.0] * len(prompt_ids) + weights, len(prompt_ids),
                    [-1] * len(prompt_ids) + avoid)
 
