@@ -134,7 +134,8 @@ def logbook_calls(home: Path) -> list[dict]:
 def overhead_round(base: Path, models: Path, model: Path, repo: Path, n: int, results: dict) -> None:
     instruction = "in scale_7, keep zero results out: use > instead of >="
     # one attempt and a bounded answer: the figure is a ratio of the same work, not a pass rate
-    bounded = {"VIBECLI_MAX_ATTEMPTS": "1", "VIBECLI_MAX_TOKENS": str(MAX_TOKENS)}
+    # and no adapter, as in the bare process (what the shipped adapter costs: `vibecli model bench`)
+    bounded = {"VIBECLI_MAX_ATTEMPTS": "1", "VIBECLI_MAX_TOKENS": str(MAX_TOKENS), "VIBECLI_ADAPTER": "none"}
     for variant, extra in (("default", bounded),
                            ("plain", {**bounded, "VIBECLI_PROMPT_CACHE_MB": "0"})):
         home = fresh_home(base, models, f"edit-{variant}-{n}")

@@ -72,11 +72,13 @@ def make_backend(
     from vibecli.backends.llama import LlamaCppBackend
 
     model = resolve_model(settings, cache_dir, assemble_progress)
-    adapter = None
-    if settings.adapter:
+    from vibecli.adapters import chosen_adapter
+
+    adapter = chosen_adapter(settings.adapter, model.embedded)
+    if adapter is not None:
         from vibecli.backends.adapter import check_adapter
 
-        adapter = check_adapter(Path(settings.adapter).expanduser(), model.path).path
+        adapter = check_adapter(adapter, model.path).path
     prompt_cache = prompt_cache_for(settings, cache_dir, model.sha256, adapter)
     return LlamaCppBackend(
         model.path,

@@ -43,13 +43,14 @@ def bench(
         backend.context_length = max(backend.context_length, prompt_tokens + gen_tokens + 64)
         if not env.json:
             env.info(f"Benchmarking {backend.model_name}: {prompt_tokens} prompt tokens, {gen_tokens} generated...")
-        result = {**run_bench(backend, prompt_tokens, gen_tokens).to_json(), "adapter": adapter}
+        adapter_used = getattr(backend, "adapter", None)
+        result = {**run_bench(backend, prompt_tokens, gen_tokens).to_json(), "adapter": str(adapter_used) if adapter_used else None}
     if env.json:
         env.emit_json(result)
         return
     table = Table(show_header=False, box=None)
     rows = [
-        ("model", result["model"] + (f" + adapter {adapter}" if adapter else "")),
+        ("model", result["model"] + (f" + adapter {result['adapter']}" if result["adapter"] else "")),
         ("load", f"{result['load_s']} s"),
         ("prompt eval", f"{result['prompt_eval_tok_s']} tokens/s ({result['prompt_tokens']} tokens)"),
         ("generation", f"{result['gen_tok_s']} tokens/s ({result['gen_tokens']} tokens)"),

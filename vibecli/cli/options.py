@@ -10,7 +10,7 @@ MODEL = "Model"
 OUTPUT = "Output"
 
 Model = Annotated[Optional[str], typer.Option("--model", help="Path to any GGUF model (default: the embedded gemma-3-270m).", rich_help_panel=MODEL)]
-Adapter = Annotated[Optional[str], typer.Option("--adapter", help="A GGUF LoRA adapter (from `vibecli train`) applied over the model.", rich_help_panel=MODEL)]
+Adapter = Annotated[Optional[str], typer.Option("--adapter", help="A GGUF LoRA adapter (from `vibecli train`) applied over the model; `none` for none (default: the shipped adapter over the embedded model).", rich_help_panel=MODEL)]
 Backend = Annotated[Optional[str], typer.Option("--backend", help="llama (llama.cpp in process), replay, openai (an OpenAI-compatible server) or a profile name from `backends:`.", rich_help_panel=MODEL)]
 ReplayFile = Annotated[Optional[str], typer.Option("--replay-file", help="JSON Lines of scripted answers for --backend replay.", rich_help_panel=MODEL)]
 Threads = Annotated[Optional[int], typer.Option("--threads", help="CPU threads for llama.cpp (default: all cores).", rich_help_panel=MODEL)]

@@ -10,6 +10,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from vibecli import paths
+from vibecli.adapters import NONE
 from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled
@@ -183,7 +184,7 @@ def _evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int,
     report: dict = {}
 
     def backend(path):
-        settings = Settings(model=str(base), adapter=str(path) if path else None, threads=threads)
+        settings = Settings(model=str(base), adapter=str(path) if path else NONE, threads=threads)
         return make_backend(settings, paths.cache_dir())
 
     if held:

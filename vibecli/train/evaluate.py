@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from vibecli.adapters import NONE
 from vibecli.core import EnvelopeError
 from vibecli.edits.envelope import DONE, parse_envelope
 
@@ -67,7 +68,7 @@ def editeval(adapter: Path | None, *, limit: int, edit_format: str, extra: list[
             command += ["--limit", str(limit)]
         if data:
             command += ["--data", str(data)]
-        command += ["--", *extra] + (["--adapter", str(adapter.resolve())] if adapter else [])
+        command += ["--", *extra, "--adapter", str(adapter.resolve()) if adapter else NONE]  # the base: no shipped adapter
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
         result = json.loads(out.read_text())
     return _summary(result, edit_format)
