@@ -35,3 +35,17 @@ def test_the_shipped_adapter_fits_the_embedded_model_and_make_backend_applies_it
     assert make_backend(Settings(model=str(embedded_model), prompt_cache_mb=0), cache).adapter is None
     prompt = "### File: a.py\n```python\ndef add(a, b):\n    return a - b\n```\n### Request: fix add\n### Answer:\n"
     assert "".join(default.generate(prompt, max_tokens=8, temperature=0.0)).strip()
+
+
+def test_train_eval_measures_a_new_adapter_against_the_one_in_effect(monkeypatch):
+    from vibecli import paths
+    from vibecli.cli.train import _incumbent
+
+    assert _incumbent(None) == SHIPPED  # over the embedded model, the shipped adapter is what to beat
+    assert _incumbent("other.gguf") is None  # over another model, the plain model
+    config = paths.user_config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("adapter: none\n")
+    assert _incumbent(None) is None
+    monkeypatch.setenv("VIBECLI_ADAPTER", "/tmp/mine.gguf")
+    assert _incumbent(None) == Path("/tmp/mine.gguf")

@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from vibecli import paths
-from vibecli.adapters import NONE
+from vibecli.adapters import NONE, chosen_adapter
 from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled
@@ -87,6 +87,14 @@ def _base_model(model: str | None, env: Env) -> Path:
     return resolve_model(Settings(model=model), paths.cache_dir()).path
 
 
+def _incumbent(model: str | None) -> Path | None:
+    """The adapter in effect over the model trained on: what a new adapter must beat to become
+    the default (the shipped one over the embedded model, unless config says otherwise)."""
+    from vibecli.cli.wiring import settings_for
+
+    return chosen_adapter(settings_for(None, {}).adapter, embedded_model=model is None)
+
+
 @app.command(epilog=o.EXIT_CODES_HELP)
 def train(
     data: Annotated[Optional[List[Path]], typer.Option("--data", help="JSON Lines of {prompt, answer} (from `vibecli data export` or `data synth`); repeatable.", rich_help_panel=TRAIN)] = None,
@@ -161,7 +169,8 @@ def train(
         result = {**trained.as_dict(), "adapter_bytes": info.size, "adapter_tensors": info.tensors}
         result.pop("losses")
         if evaluate:
-            result["eval"] = _evaluate(env, base, trained.adapter, held, eval_limit, eval_format, threads, eval_data)
+            result["eval"] = _evaluate(env, base, trained.adapter, held, eval_limit, eval_format, threads, eval_data,
+                                       _incumbent(model))
         (out_dir / "train.json").write_text(json.dumps({**result, "losses": trained.losses}, indent=2) + "\n")
     if env.json:
         env.emit_json({"status": "done", **result})
@@ -176,14 +185,16 @@ def train(
 
 
 def _evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int, edit_format: str, threads: int | None,
-              data: Path | None = None) -> dict:
+              data: Path | None = None, incumbent: Path | None = None) -> dict:
+    """The new adapter against the incumbent ("base": the plain model, or the adapter in effect now)."""
     from vibecli.backends import make_backend
     from vibecli.settings import Settings
     from vibecli.train import evaluate as ev
 
-    report: dict = {}
+    report: dict = {"baseline": str(incumbent) if incumbent else "the plain model"}
 
     def backend(path):
+        path = path or incumbent
         settings = Settings(model=str(base), adapter=str(path) if path else NONE, threads=threads)
         return make_backend(settings, paths.cache_dir())
 
@@ -193,7 +204,7 @@ def _evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int,
     extra = ["--model", str(base)] + (["--threads", str(threads)] if threads else [])
     try:
         env.info(f"EditEval ({limit or 'all'} tasks, {edit_format} format): base, then adapter")
-        report["editeval_base"] = ev.editeval(None, limit=limit, edit_format=edit_format, extra=extra, data=data)
+        report["editeval_base"] = ev.editeval(incumbent, limit=limit, edit_format=edit_format, extra=extra, data=data)
         report["editeval_adapter"] = ev.editeval(adapter, limit=limit, edit_format=edit_format, extra=extra, data=data)
     except FileNotFoundError:
         report["editeval"] = "skipped: benchmarks/editeval.py is not in this installation (run from a checkout)"
