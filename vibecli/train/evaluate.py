@@ -68,7 +68,7 @@ def editeval(adapter: Path | None, *, limit: int, edit_format: str, extra: list[
             command += ["--limit", str(limit)]
         if data:
             command += ["--data", str(data)]
-        command += ["--", *extra, "--adapter", str(adapter.resolve()) if adapter else NONE]  # the base: no shipped adapter
+        command += ["--", *extra, "--adapter", str(adapter.resolve()) if adapter else NONE]  # None: the plain model
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
         result = json.loads(out.read_text())
     return _summary(result, edit_format)
