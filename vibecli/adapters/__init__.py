@@ -2,7 +2,8 @@
 
 `gemma-3-270m-edit-1.gguf` was trained by `vibecli train` on 323 synthetic edit tasks (mix 4 of
 scripts/adapter_data.py: the `algorithms` package from PyPI, MIT, and Python's standard library)
-and passes 8 of 191 EditEval tasks against the plain model's 4 (README, "The shipped adapter").
+and passes 8 of 191 EditEval tasks against the plain model's 2 on the same machine (README,
+"The shipped adapter").
 It is a derivative of google/gemma-3-270m and falls under the Gemma Terms of Use (NOTICE).
 
 The `adapter` setting chooses: unset applies this one over the embedded model (not over any
