@@ -9,11 +9,16 @@ the load average seen. Figures (targets from issue 7):
 
 - overhead: wall time of `vibecli edit --dry-run` (cold prompt cache) / a bare llama-cpp-python
   process doing the same work: load, evaluate the same prompts, generate as many tokens. <= 1.15
+  On the plain model (`default`; `plain` with the prompt cache off) and with the shipped adapter
+  that a default run applies (`adapter`; the bare process loads it too).
 - warm start: time to the first generated token of a second process over the same ~2,000-token
   context (another request) / the first process's, both from process start. <= 0.2
 - copying: generation tokens/s with prompt lookup / without, on answers that copy most of a
   function; the outputs must be identical. >= 1.8
-- start-up: `vibecli --help` wall time. < 0.3 s
+- check cost: seconds to decode a batch of n tokens with logits for every row (a draft check)
+  against one token, n = 1..16: what a further checked row costs, and the ceiling on copying
+  (drafts that are always right, in the best batch size up to DRAFT_MAX + 1, and up to 16).
+- start-up: `vibecli --help` wall time, with bytecode written as an installed package has it. < 0.3 s
 - memory: peak RSS of `vibecli edit` on the embedded model.
 """
 
@@ -106,7 +111,8 @@ BARE = textwrap.dedent('''
     import llama_cpp
     model, calls = sys.argv[1], json.loads(open(sys.argv[2]).read())
     saved = os.dup(2); os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    llm = llama_cpp.Llama(model, n_ctx=4096, n_threads=2, n_threads_batch=2, seed=1, verbose=False)
+    adapter = sys.argv[3] if len(sys.argv) > 3 else None
+    llm = llama_cpp.Llama(model, n_ctx=4096, n_threads=2, n_threads_batch=2, seed=1, verbose=False, lora_path=adapter)
     os.dup2(saved, 2)
     for call in calls:
         grammar = llama_cpp.LlamaGrammar.from_string(call["grammar"], verbose=False) if call["grammar"] else None
@@ -133,18 +139,23 @@ def logbook_calls(home: Path) -> list[dict]:
 
 def overhead_round(base: Path, models: Path, model: Path, repo: Path, n: int, results: dict) -> None:
     instruction = "in scale_7, keep zero results out: use > instead of >="
-    # one attempt and a bounded answer: the figure is a ratio of the same work, not a pass rate
-    # and no adapter, as in the bare process (what the shipped adapter costs: `vibecli model bench`)
-    bounded = {"VIBECLI_MAX_ATTEMPTS": "1", "VIBECLI_MAX_TOKENS": str(MAX_TOKENS), "VIBECLI_ADAPTER": "none"}
-    for variant, extra in (("default", bounded),
-                           ("plain", {**bounded, "VIBECLI_PROMPT_CACHE_MB": "0"})):
+    from vibecli.adapters import SHIPPED
+
+    # one attempt and a bounded answer: the figure is a ratio of the same work, not a pass rate;
+    # the plain model, and (`adapter`) the shipped adapter that the default run applies, loaded
+    # by the bare process too
+    bounded = {"VIBECLI_MAX_ATTEMPTS": "1", "VIBECLI_MAX_TOKENS": str(MAX_TOKENS)}
+    for variant, extra, adapter in (("default", {**bounded, "VIBECLI_ADAPTER": "none"}, None),
+                                    ("plain", {**bounded, "VIBECLI_ADAPTER": "none", "VIBECLI_PROMPT_CACHE_MB": "0"}, None),
+                                    ("adapter", bounded, SHIPPED)):
         home = fresh_home(base, models, f"edit-{variant}-{n}")
         edit = run_measured([VIBECLI, "edit", instruction, "scale.py", "--dry-run", "--json"],
                             child_env(home, **extra), cwd=repo)
         calls = logbook_calls(home)
         spec = base / f"calls-{variant}-{n}.json"
         spec.write_text(json.dumps(calls))
-        bare = run_measured([PYTHON, "-c", BARE, str(model), str(spec)], child_env(home))
+        bare = run_measured([PYTHON, "-c", BARE, str(model), str(spec), *([str(adapter)] if adapter else [])],
+                            child_env(home))
         if edit["rc"] not in (0, 3) or bare["rc"] != 0:
             raise SystemExit(f"overhead run failed: {edit['err'][-500:]} {bare['err'][-500:]}")
         results.setdefault(f"edit_wall_{variant}", []).append(edit["wall"])
@@ -208,6 +219,7 @@ COPY = textwrap.dedent('''
     from vibecli.backends import make_backend
     from vibecli.settings import Settings
     backend = make_backend(Settings(threads=2, prompt_cache_mb=0, lookup="auto"), paths.cache_dir())
+    backend.count_tokens("load")  # loads the model, and the probe says whether drafts are exact here
     prompts, rounds = json.loads(open(sys.argv[1]).read()), int(sys.argv[2])
     out = []
     for r in range(rounds):
@@ -217,10 +229,43 @@ COPY = textwrap.dedent('''
                 gen = backend.generate(prompt, max_tokens=160, stop=["\\n```"])
                 text = "".join(gen)
                 u = gen.usage
+                stats = dict(backend.decoder_stats)
                 out.append({"round": r, "prompt": i, "lookup": lookup, "text": text, "tokens": u.completion_tokens,
-                            "generate_s": u.generate_s, "exact_build": backend.lookup_exact})
+                            "generate_s": u.generate_s, "exact_build": backend.lookup_exact, "stats": stats})
     print(json.dumps(out))
 ''')
+
+
+CHECK = textwrap.dedent('''
+    import json, sys
+    from vibecli import paths
+    from vibecli.backends import make_backend
+    from vibecli.backends.bench import bench_text, check_costs
+    from vibecli.settings import Settings
+    backend = make_backend(Settings(threads=2, prompt_cache_mb=0, lookup="auto", adapter="none"), paths.cache_dir())
+    backend.count_tokens("load")
+    llm = backend._llm
+    tokens = llm.tokenize(bench_text(700).encode(), add_bos=True, special=False)
+    print(json.dumps({"costs": check_costs(llm, tokens, int(sys.argv[1]), reps=int(sys.argv[2])),
+                      "exact_build": backend.lookup_exact}))
+''')
+
+
+def check_run(base: Path, models: Path, rounds: int, results: dict) -> None:
+    from vibecli.backends.bench import ceiling, row_cost
+    from vibecli.backends.lookup import DRAFT_MAX
+
+    home = fresh_home(base, models, "check")
+    child = run_child([PYTHON, "-c", CHECK, "16", str(3 * rounds)], child_env(home))
+    if child["rc"] != 0:
+        raise SystemExit(f"check-cost run failed: {child['err'][-800:]}")
+    measured = json.loads(child["out"].strip().splitlines()[-1])
+    costs = measured["costs"]
+    results["check_costs_ms"] = [round(c * 1000, 2) for c in costs]
+    results["check_row_cost"] = row_cost(costs[: DRAFT_MAX + 1])
+    results["copy_ceiling"] = ceiling(costs[: DRAFT_MAX + 1])
+    results["copy_ceiling_16"] = ceiling(costs)
+    results["check_exact_build"] = measured["exact_build"]
 
 
 def copy_prompts() -> list[str]:
@@ -262,10 +307,15 @@ def copy_run(base: Path, models: Path, rounds: int, results: dict) -> None:
             results.setdefault("copy_tokens", []).append(on["tokens"])
     results["copy_identical"] = identical
     results["copy_exact_build"] = runs[0]["exact_build"]
+    last = runs[-1]["stats"]  # decoder counts are cumulative over the process
+    results["copy_drafted"], results["copy_accepted"] = last["drafted"], last["accepted"]
 
 
 def startup(results: dict, n: int = 7) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIBECLI_")}
+    # as installed: with bytecode (an untimed first run writes it where an editable install has
+    # none yet; PYTHONDONTWRITEBYTECODE would make every run compile every module again)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIBECLI_") and k != "PYTHONDONTWRITEBYTECODE"}
+    run_child([VIBECLI, "--help"], env)
     walls = [run_child([VIBECLI, "--help"], env)["wall"] for _ in range(n)]
     results["help_s"] = walls
 
@@ -278,7 +328,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "speed.json")
-    parser.add_argument("--only", default="overhead,warm,copying,startup")
+    parser.add_argument("--only", default="overhead,warm,copying,check,startup")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from vibecli import paths
@@ -298,6 +348,8 @@ def main() -> int:
                 warm_round(base, model.parent, n, results)
         if "copying" in only:
             copy_run(base, model.parent, args.rounds, results)
+        if "check" in only:
+            check_run(base, model.parent, args.rounds, results)
     if "startup" in only:
         startup(results)
     results.setdefault("load_before", load_average())
@@ -313,23 +365,30 @@ def main() -> int:
 TARGETS = {
     "overhead_default": ("<=", 1.15),
     "overhead_plain": ("<=", 1.15),
+    "overhead_adapter": ("<=", 1.15),
     "warm_start": ("<=", 0.2),
     "copying": (">=", 1.8),
+    "copy_ceiling": (">=", 1.8),
     "help_s": ("<", 0.3),
 }
 
 
 def summarize(results: dict) -> dict:
     summary = {}
-    for key in ("overhead_default", "overhead_plain", "edit_wall_default", "bare_wall_default", "edit_wall_plain",
-                "bare_wall_plain", "warm_start", "warm_start_after_load", "ttft_cold_s", "ttft_warm_s", "copying",
+    for key in ("overhead_default", "overhead_plain", "overhead_adapter", "edit_wall_default", "bare_wall_default",
+                "edit_wall_plain", "bare_wall_plain", "edit_wall_adapter", "bare_wall_adapter", "warm_start", "warm_start_after_load", "ttft_cold_s", "ttft_warm_s", "copying",
                 "copy_tok_s_lookup", "copy_tok_s_plain", "help_s", "edit_peak_rss_mb", "bare_peak_rss_mb"):
         if key in results:
             summary[key] = round(statistics.median(results[key]), 3)
     for key in ("edit_peak_rss_mb", "bare_peak_rss_mb"):
         if key in results:
             summary[key] = round(max(results[key]), 1)
-    for key in ("copy_identical", "copy_exact_build"):
+    for key in ("check_row_cost", "copy_ceiling", "copy_ceiling_16"):
+        if key in results:
+            summary[key] = round(results[key], 3)
+    if results.get("copy_drafted"):
+        summary["copy_draft_acceptance"] = round(results["copy_accepted"] / results["copy_drafted"], 3)
+    for key in ("copy_identical", "copy_exact_build", "check_exact_build", "check_costs_ms"):
         if key in results:
             summary[key] = results[key]
     return summary
@@ -338,6 +397,9 @@ def summarize(results: dict) -> dict:
 def print_table(summary: dict, results: dict) -> None:
     print(f"{'figure':28} {'median':>10}  target   all runs")
     for key, value in summary.items():
+        if isinstance(value, list):  # one value per batch size
+            print(f"{key:28} {'n=1..' + str(len(value)):>10}  {'':16} {', '.join(f'{x:.3g}' for x in value)}")
+            continue
         target = TARGETS.get(key)
         verdict = ""
         if target and isinstance(value, float):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from vibecli.backends.kv_cache import LlamaPrefixStore
 from vibecli.backends.llama import LlamaCppBackend
-from vibecli.backends.lookup import CHUNK, GreedyDecoder, batch_invariant, last_boundary
+from vibecli.backends.lookup import CHUNK, DRAFT_MAX, GreedyDecoder, batch_invariant, check_costs, last_boundary
 
 
 @dataclass
@@ -36,6 +36,11 @@ class BenchResult:
     cache_size_mb: float
     lookup_exact: bool
     """Whether prompt-lookup drafts leave greedy answers bitwise unchanged on this build (`lookup: auto` uses them then)."""
+    check_row_cost: float
+    """What each further row of a draft check costs, in one-token decodes (the batch of DRAFT_MAX + 1 rows)."""
+    lookup_ceiling: float
+    """The most prompt lookup could speed generation up here: drafts that are always right, in the
+    batch size that gives the most tokens per second (see `check_costs`)."""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -72,6 +77,7 @@ def run_bench(backend: LlamaCppBackend, prompt_tokens: int, gen_tokens: int) -> 
         next(gen)  # end-of-text is not special here: this measures speed, not answers
     gen_s = time.perf_counter() - started
     gen.close()
+    costs = check_costs(llm, tokens, DRAFT_MAX + 1)
     cache = backend.prompt_cache
     restore_s = None
     if cache is not None:
@@ -105,7 +111,21 @@ def run_bench(backend: LlamaCppBackend, prompt_tokens: int, gen_tokens: int) -> 
         cache_lookups=totals["lookups"],
         cache_size_mb=round(cache.size_bytes() / 2**20, 1) if cache is not None else 0.0,
         lookup_exact=exact,
+        check_row_cost=round(row_cost(costs), 3),
+        lookup_ceiling=round(ceiling(costs), 3),
     )
+
+
+def row_cost(costs: list[float]) -> float:
+    """What each row past the first adds to a checking batch of len(costs) rows, in one-token decodes."""
+    n = len(costs)
+    return (costs[-1] - costs[0]) / (n - 1) / costs[0] if n > 1 else 0.0
+
+
+def ceiling(costs: list[float]) -> float:
+    """Generation speed-up of always-right drafts, in the best batch size of those measured
+    (costs[n - 1]: seconds for a checking batch of n rows, `lookup.check_costs`)."""
+    return max(n * costs[0] / cost for n, cost in enumerate(costs, 1))
 
 
 def _seq_state_bytes(llm) -> int:

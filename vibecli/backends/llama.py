@@ -47,6 +47,7 @@ class LlamaCppBackend:
         adapter: Path | None = None,
         adapter_scale: float = 1.0,
         probe_file: Path | None = None,
+        draft_costs: list[float] | None = None,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -63,6 +64,9 @@ class LlamaCppBackend:
         """`on`, `off`, or `auto`: drafts only where `lookup.batch_invariant` says they cannot change the output."""
         self.lookup_exact: bool | None = None
         """The probe's verdict for this build and model (None until `auto` asks for it at load)."""
+        self.draft_costs: list[float] | None = draft_costs
+        """What a checking batch of 1..DRAFT_MAX + 1 rows costs here, relative to one row: measured
+        once per build, model and thread count when drafts are first used (`lookup.draft_costs`)."""
         self._probe_file = probe_file
         self._prefix = LlamaPrefixStore(prompt_cache, CHUNK) if prompt_cache is not None else None
         self.decoder_stats = {"drafted": 0, "accepted": 0, "decodes": 0}
@@ -186,6 +190,10 @@ class LlamaCppBackend:
         greedy = temp <= 0
         # Llama(seed=0) means "random" to llama-cpp-python; set_seed takes the value as it is
         llm.set_seed(self.seed)
+        if greedy and compiled is None and self.drafts and self.draft_costs is None:
+            # once per build, model and thread count, counted as loading; it empties the
+            # context, so before anything is restored into it
+            usage.load_s += self._measure_draft_costs()
         started = time.perf_counter()
         first_at = None
         pending = b""  # bytes not yet emitted: incomplete UTF-8 or a possible start of a stop string
@@ -236,6 +244,16 @@ class LlamaCppBackend:
                 usage.generate_s = time.perf_counter() - first_at
 
 
+    def _measure_draft_costs(self) -> float:
+        """Measure (or read) what checking batches cost here; returns seconds spent."""
+        from vibecli.backends.lookup import draft_costs
+
+        started = time.perf_counter()
+        costs_file = self._probe_file.with_name("lookup-costs.json") if self._probe_file else None
+        self.draft_costs = draft_costs(self._llm, str(self.model_path), str(self.adapter) if self.adapter else None,
+                                       costs_file)
+        return time.perf_counter() - started
+
     @property
     def drafts(self) -> bool:
         """Whether greedy answers use prompt-lookup drafts."""
@@ -245,6 +263,7 @@ class LlamaCppBackend:
         """Greedy decoding without a grammar runs on our own loop (prompt-lookup drafts when on);
         anything sampled or constrained goes through llama-cpp-python's sampler."""
         decoder = GreedyDecoder(self._llm)
+        decoder.costs = self.draft_costs
         if self._prefix is not None:
             decoder.on_boundary = lambda n: self._prefix.checkpoint(self._llm, n)
         if plain_greedy:

@@ -1,11 +1,13 @@
 """Greedy decoding on a llama-cpp-python `Llama`, with optional prompt-lookup (n-gram) drafts.
 
-Edited code is mostly code the prompt already holds. After each token, the longest recent
-n-gram of the text so far is looked up in the earlier text; the tokens that followed it there
-are a draft, and the model checks the current token and the draft in one batch, with logits
-requested only for those positions (`logits_all=True` would make prompt evaluation about three
-times slower on a 262k vocabulary). The longest run of draft tokens that greedy decoding would
-have chosen anyway is kept, plus the model's own next token.
+Edited code is mostly code the prompt already holds. After each token, the earlier place
+whose text matches the end of the text so far the furthest back is found (`NgramDrafter`); the
+tokens that followed it there are a draft, and the model checks the current token and the draft
+in one batch, with logits requested only for those positions (`logits_all=True` would make
+prompt evaluation about three times slower on a 262k vocabulary). The longest run of draft
+tokens that greedy decoding would have chosen anyway is kept, plus the model's own next token.
+How long a draft is weighs the running odds of its tokens being right against what a checking
+batch of that size costs on this machine (`draft_length`, `check_costs`).
 
 That gives exactly the tokens of plain greedy decoding only if a batch of up to DRAFT_MAX + 1
 tokens computes bitwise the logits that one-token batches compute. `batch_invariant()` checks
@@ -15,12 +17,17 @@ uses drafts only where it does.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 
 from vibecli.backends.kv_cache import common_prefix
 
-NGRAM_MAX = 4
 NGRAM_MIN = 2
+"""A draft needs the text's last 2 tokens to have occurred before."""
+MATCH_MAX = 64
+"""How far back a candidate occurrence is compared with the text's end."""
+CANDIDATES = 256
+"""Of the occurrences of the last NGRAM_MIN tokens, the latest this many are compared."""
 DRAFT_MAX = 6
 """Draft tokens checked per step: a checking batch has at most 7 tokens.
 
@@ -34,18 +41,27 @@ takes over from 8: "Profitable at rows >= 8"). Flash attention, which has a spli
 one query row, is off. Under those, every batch size runs the same per-row dot products."""
 
 DRAFT_COST = 0.6
-"""What one more row in a checking batch costs, in one-token decodes (embedded model, 2 cores:
-16 ms for one token, about 9 ms more for each further row, mostly the 262k x 640 output layer)."""
+"""What one more row in a checking batch costs, in one-token decodes, until this machine's own
+costs are measured (`check_costs`): 0.4-0.6 on the embedded model, 2 cores, mostly the
+262k x 640 output layer that every checked row needs."""
 
 
-def draft_length(acceptance: float, cost: float = DRAFT_COST, most: int = DRAFT_MAX) -> int:
+def linear_costs(cost: float = DRAFT_COST, most: int = DRAFT_MAX) -> list[float]:
+    """Checking-batch costs, relative to a one-token decode, for batches of 1..most + 1 rows."""
+    return [1.0 + cost * k for k in range(most + 1)]
+
+
+def draft_length(acceptance: float, costs: Sequence[float] | None = None, most: int = DRAFT_MAX) -> int:
     """The draft length with the most expected tokens per unit of decoding time, when each draft
-    token is right with probability `acceptance` given that the ones before it were: 0 (no
-    draft) when drafts are mostly wrong."""
+    token is right with probability `acceptance` given that the ones before it were and a batch
+    of k + 1 rows costs costs[k] one-token decodes: 0 (no draft) when drafts are mostly wrong.
+    On llamafile's tinyBLAS, batches of an odd size cost about what the next even size does,
+    which a measured table (`check_costs`) knows and a line would not."""
+    costs = linear_costs() if costs is None else costs
     best, best_rate, expected = 0, 1.0, 1.0
-    for k in range(1, most + 1):
+    for k in range(1, min(most, len(costs) - 1) + 1):
         expected += acceptance ** k
-        rate = expected / (1 + cost * k)
+        rate = expected / costs[k]
         if rate > best_rate:
             best, best_rate = k, rate
     return best
@@ -64,14 +80,19 @@ def last_boundary(n_tokens: int) -> int:
 
 
 class NgramDrafter:
-    """Proposes the continuation of the latest earlier occurrence of the text's last n-gram."""
+    """Proposes what followed the earlier occurrence that matches the text's end the longest.
 
-    def __init__(self, tokens: Sequence[int], *, n_max: int = NGRAM_MAX, n_min: int = NGRAM_MIN,
-                 draft_max: int = DRAFT_MAX):
+    Every earlier place where the last NGRAM_MIN tokens occurred is a candidate; the one whose
+    preceding tokens go on matching the text's end the furthest (up to MATCH_MAX) wins, the latest
+    on a tie. In a file of look-alike functions that is the function being copied, not merely
+    the last one with the same line (which a fixed 2-4 token n-gram would take)."""
+
+    def __init__(self, tokens: Sequence[int], *, n_min: int = NGRAM_MIN, draft_max: int = DRAFT_MAX,
+                 match_max: int = MATCH_MAX, candidates: int = CANDIDATES):
         self.tokens: list[int] = list(tokens)
-        self.n_max, self.n_min, self.draft_max = n_max, n_min, draft_max
-        self._seen: dict[tuple[int, ...], int] = {}
-        """n-gram -> index just after its latest occurrence, for occurrences not at the very end."""
+        self.n_min, self.draft_max, self.match_max, self.candidates = n_min, draft_max, match_max, candidates
+        self._seen: dict[tuple[int, ...], list[int]] = {}
+        """n_min-gram -> the indexes just after its occurrences, oldest first, for occurrences not at the very end."""
         self._indexed = 0
         """n-grams ending before this index are in `_seen`."""
 
@@ -79,21 +100,28 @@ class NgramDrafter:
         self.tokens.append(token)
 
     def draft(self) -> list[int]:
-        tokens = self.tokens
+        tokens, n = self.tokens, self.n_min
         end = len(tokens)
         # index every n-gram that ends before the last token: the suffix must match an earlier copy
-        for stop in range(self._indexed + 1, end):
-            for n in range(self.n_min, self.n_max + 1):
-                if stop >= n:
-                    self._seen[tuple(tokens[stop - n : stop])] = stop
+        for stop in range(max(self._indexed + 1, n), end):
+            self._seen.setdefault(tuple(tokens[stop - n : stop]), []).append(stop)
         self._indexed = max(self._indexed, end - 1)
-        for n in range(self.n_max, self.n_min - 1, -1):
-            if end < n:
-                continue
-            after = self._seen.get(tuple(tokens[end - n :]))
-            if after is not None:
-                return tokens[after : min(after + self.draft_max, end)]
-        return []
+        if end < n:
+            return []
+        places = self._seen.get(tuple(tokens[end - n :]))
+        if not places:
+            return []
+        best, best_len = places[-1], -1
+        for after in reversed(places[-self.candidates :]):
+            length = n
+            most = min(self.match_max, after)
+            while length < most and tokens[after - 1 - length] == tokens[end - 1 - length]:
+                length += 1
+            if length > best_len:
+                best, best_len = after, length
+                if length >= most:
+                    break
+        return tokens[best : min(best + self.draft_max, end)]
 
 
 class GreedyDecoder:
@@ -113,6 +141,8 @@ class GreedyDecoder:
         self.accepted = 0
         self.decodes = 0
         self.on_boundary: Callable[[int], None] | None = None
+        self.costs: list[float] | None = None
+        """Checking-batch costs relative to one token (`check_costs`); None: `linear_costs()`."""
 
     def prefill(self, prompt: Sequence[int], reused: int | None = None) -> int:
         """Evaluate `prompt` up to the last chunk boundary before its last token, reusing what the
@@ -138,22 +168,29 @@ class GreedyDecoder:
         end = self.prefill(prompt, reused)
         token = self._decode(prompt[end:], [len(prompt) - end - 1])[0]
         drafter = NgramDrafter(prompt) if lookup else None
-        # how often a draft token is right, given that those before it were: counts that fade
-        # (a stretch of new text is soon forgotten) over a prior of 0.7 worth one trial
+        # how often a proposed token is right, given that those before it were: counts that fade
+        # (a stretch of new text is soon forgotten) over a prior of 0.7 worth one trial. Proposals
+        # are scored against the tokens that came whether or not they were checked, so the odds
+        # recover as soon as copying resumes, even while they keep drafts off.
         right, tried = 0.0, 0.0
         while True:
             yield token
-            draft = []
+            proposal: list[int] = []
+            draft: list[int] = []
             if drafter is not None:
                 drafter.add(token)
+                proposal = drafter.draft()
                 room = min(llm.n_batch, llm.n_ctx() - llm.n_tokens) - 1
-                draft = drafter.draft()[: max(min(room, draft_length((right + 0.7) / (tried + 1))), 0)]
+                draft = proposal[: max(min(room, draft_length((right + 0.7) / (tried + 1), self.costs)), 0)]
             batch = [token, *draft]
             predicted = self._decode(batch, list(range(len(batch))))
             kept = 0
             while kept < len(draft) and predicted[kept] == draft[kept]:
                 kept += 1
-            right, tried = 0.9 * right + kept, 0.9 * tried + kept + (kept < len(draft))
+            if proposal:  # right up to where the tokens that came part from it (or are not known yet)
+                hits = kept + (kept < len(proposal) and proposal[kept] == predicted[kept])
+                missed = hits < len(proposal) and hits <= kept
+                right, tried = 0.9 * right + hits, 0.9 * tried + hits + missed
             self.drafted += len(draft)
             self.accepted += kept
             if kept < len(draft):
@@ -233,10 +270,47 @@ def batch_invariant(llm) -> bool:
     return bool(np.array_equal(one_by_one, batched))
 
 
+def check_costs(llm, tokens: Sequence[int], most: int, context: int = 512, reps: int = 5) -> list[float]:
+    """Median seconds to decode a batch of n tokens with logits for every row, as a draft check
+    does, for n = 1..most, after `context` tokens of `tokens` (fewer if the context is smaller).
+    Empties the context.
+
+    With drafts that are always right, a batch of n rows gives n tokens where one-token decoding
+    gives costs[0] per token, so the best n * costs[0] / costs[n - 1] bounds what drafts can
+    gain. On a CPU that is bounded by the output layer, which every checked row needs in full
+    (262k x 640 on the embedded model) however many rows share a batch."""
+    import time
+
+    decoder = GreedyDecoder(llm)
+    context = min(context, len(tokens) - most, llm.n_ctx() - most)
+    if context < 1:
+        raise ValueError("check_costs needs more tokens than the largest batch")
+    decoder._truncate(0)
+    for lo in range(0, context, CHUNK):
+        decoder._decode(list(tokens[lo : min(lo + CHUNK, context)]), [])
+    times: list[list[float]] = [[] for _ in range(most)]
+    for _ in range(reps):  # sizes interleaved, so that a busy moment touches all of them alike
+        for n in range(1, most + 1):
+            batch = list(tokens[context : context + n])
+            started = time.perf_counter()
+            decoder._decode(batch, list(range(n)))
+            times[n - 1].append(time.perf_counter() - started)
+            decoder._truncate(context)
+    decoder._truncate(0)
+    return [sorted(t)[len(t) // 2] for t in times]
+
+
+def relative_costs(llm) -> list[float]:
+    """This machine's checking-batch costs for 1..DRAFT_MAX + 1 rows, relative to one row, on
+    a 256-token context (2-4 s on the embedded model, 2 cores). Empties the context."""
+    tokens = llm.tokenize((PROBE_TEXT * 20).encode("utf-8"))
+    costs = check_costs(llm, tokens, DRAFT_MAX + 1, context=256)
+    return [round(c / costs[0], 3) for c in costs]
+
+
 def probe_key(llm, model_path: str, adapter: str | None) -> str:
     """What the probe's verdict depends on: the llama.cpp build, the model and the adapter."""
     import hashlib
-    import os
 
     import llama_cpp
 
@@ -252,26 +326,42 @@ def probe_key(llm, model_path: str, adapter: str | None) -> str:
 def exact_lookup(llm, model_path: str, adapter: str | None, verdicts) -> bool:
     """The probe's verdict for this build and model, from `verdicts` (a JSON file) when known.
     A file that cannot be read or written only means probing again."""
+    return bool(remembered(verdicts, probe_key(llm, model_path, adapter), lambda: batch_invariant(llm),
+                           lambda value: isinstance(value, bool)))
+
+
+def draft_costs(llm, model_path: str, adapter: str | None, known) -> list[float]:
+    """This machine's checking-batch costs (`relative_costs`) for this build, model and thread
+    count, from `known` (a JSON file) when measured before."""
+    def valid(value) -> bool:
+        return (isinstance(value, list) and len(value) == DRAFT_MAX + 1
+                and all(isinstance(c, (int, float)) and c > 0 for c in value))
+
+    return list(remembered(known, probe_key(llm, model_path, adapter), lambda: relative_costs(llm), valid))
+
+
+def remembered(path, key: str, compute, valid):
+    """`compute()`, kept under `key` in the JSON object in `path` and read from there next time.
+    A file that cannot be read or written, or a value that is not `valid`, only means computing again."""
     import json
 
-    key = probe_key(llm, model_path, adapter)
     known: dict = {}
-    if verdicts is not None:
+    if path is not None:
         try:
-            known = json.loads(verdicts.read_text(encoding="utf-8"))
-            if isinstance(known.get(key), bool):
+            known = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(known, dict) and valid(known.get(key)):
                 return known[key]
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError):
             known = {}
-    verdict = batch_invariant(llm)
-    if verdicts is not None:
+    value = compute()
+    if path is not None:
         try:
             known = known if isinstance(known, dict) else {}
-            known[key] = verdict
-            verdicts.parent.mkdir(parents=True, exist_ok=True)
-            tmp = verdicts.with_suffix(".tmp")
+            known[key] = value
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(known), encoding="utf-8")
-            tmp.replace(verdicts)
+            tmp.replace(path)
         except OSError:
             pass
-    return verdict
+    return value

@@ -13,7 +13,7 @@ from vibecli.cli.runner import Job, locate, run_job
 from vibecli.cli.wiring import handled, settings_for
 from vibecli.core import SCHEMA_VERSION, VibeError
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)

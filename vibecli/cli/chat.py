@@ -14,7 +14,7 @@ from vibecli.cli.console import Env
 from vibecli.cli.wiring import backend_for, handled, settings_for
 from vibecli.core import UsageError, VibeError
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 
 EXIT_HANGUP = 129
 """128 + SIGHUP: the terminal went away."""
@@ -70,7 +70,7 @@ def chat(
 def without_command(ctx: typer.Context) -> None:
     """`vibecli` alone: a session at a terminal; elsewhere the help, exit 2 (it never reads a pipe)."""
     if not can_ask():
-        ctx.get_help()
+        typer.echo(ctx.get_help())
         raise typer.Exit(2)
     open_session(Env(), {})
 

@@ -17,7 +17,7 @@ from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled
 from vibecli.core import UsageError, VibeError
 
-app = typer.Typer(help="Training data: from the logbook (export) or made from real code (synth).", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Training data: from the logbook (export) or made from real code (synth).", no_args_is_help=True)
 
 Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the examples here (default: standard output).")]
 

@@ -11,7 +11,7 @@ from vibecli.cli.console import Env
 from vibecli.cli.runner import Job, locate, read_instruction, run_job, show
 from vibecli.cli.wiring import handled, settings_for
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)

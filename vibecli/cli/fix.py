@@ -14,7 +14,7 @@ from vibecli.cli.runner import Job, locate, run_job, show
 from vibecli.cli.wiring import handled, new_run_id, settings_for
 from vibecli.core import EXIT_CHECKS, Report, UsageError
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 MAX_FILES = 8
 
 

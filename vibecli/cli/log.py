@@ -15,7 +15,7 @@ from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled
 
-app = typer.Typer(help="The logbook of runs: every prompt, answer and outcome.", invoke_without_command=True)
+app = typer.Typer(rich_markup_mode=None, help="The logbook of runs: every prompt, answer and outcome.", invoke_without_command=True)
 
 
 def _logbook():

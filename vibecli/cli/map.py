@@ -12,7 +12,7 @@ from vibecli.cli.console import Env
 from vibecli.cli.runner import locate
 from vibecli.cli.wiring import handled, settings_for
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command("map", epilog=o.EXIT_CODES_HELP)

@@ -11,7 +11,7 @@ from vibecli.cli import model_bench, options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled, settings_for
 
-app = typer.Typer(help="The model vibecli uses.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="The model vibecli uses.", no_args_is_help=True)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)

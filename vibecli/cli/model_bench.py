@@ -62,6 +62,8 @@ def bench(
         ("cache size", f"{result['cache_size_mb']} MB"),
         ("exact lookup", "yes: prompt-lookup drafts cannot change answers on this build" if result["lookup_exact"]
          else "no: this build computes batches differently (README, Speed); `lookup: auto` leaves drafts off"),
+        ("draft check", f"{result['check_row_cost']} of a one-token decode per further row; drafts that are always "
+                        f"right would make generation at most {result['lookup_ceiling']}x as fast"),
     ]
     for key, value in rows:
         table.add_row(key, str(value))

@@ -16,7 +16,7 @@ from vibecli.cli.runner import Job, Place, run_job
 from vibecli.cli.wiring import backend_for, handled, new_run_id, settings_for
 from vibecli.core import EXIT_CHECKS, EXIT_ERROR, EXIT_OK, SCHEMA_VERSION, Refused, Report, UsageError, VibeError
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 NEW = "New project"
 
 EDIT_INSTRUCTION = "Change this new project's code so that it does what this request says: {description}"

@@ -11,7 +11,7 @@ from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.wiring import handled
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)

@@ -17,7 +17,7 @@ from vibecli.cli.wiring import handled
 from vibecli.core import UsageError, VibeError
 from vibecli.settings import EDIT_FORMATS
 
-app = typer.Typer()
+app = typer.Typer(rich_markup_mode=None)
 TRAIN = "Training"
 EVAL = "Evaluation"
 
