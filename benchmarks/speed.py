@@ -268,7 +268,8 @@ CHECK = textwrap.dedent('''
     from vibecli.backends import make_backend
     from vibecli.backends.bench import bench_text, check_costs
     from vibecli.settings import Settings
-    backend = make_backend(Settings(threads=2, prompt_cache_mb=0, lookup="auto", adapter="none"), paths.cache_dir())
+    # as the copying figure: the default run, with the shipped adapter
+    backend = make_backend(Settings(threads=2, prompt_cache_mb=0, lookup="auto"), paths.cache_dir())
     backend.count_tokens("load")
     llm = backend._llm
     tokens = llm.tokenize(bench_text(700).encode(), add_bos=True, special=False)
