@@ -266,7 +266,8 @@ CHECK = textwrap.dedent('''
     import json, sys
     from vibecli import paths
     from vibecli.backends import make_backend
-    from vibecli.backends.bench import bench_text, check_costs
+    from vibecli.backends.bench import bench_text
+    from vibecli.backends.lookup import check_costs
     from vibecli.settings import Settings
     # as the copying figure: the default run, with the shipped adapter
     backend = make_backend(Settings(threads=2, prompt_cache_mb=0, lookup="auto"), paths.cache_dir())
@@ -403,9 +404,11 @@ TARGETS = {
 
 def summarize(results: dict) -> dict:
     summary = {}
-    for key in ("overhead_default", "overhead_plain", "overhead_adapter", "edit_wall_default", "bare_wall_default",
-                "edit_wall_plain", "bare_wall_plain", "edit_wall_adapter", "bare_wall_adapter", "warm_start", "warm_start_after_load", "ttft_cold_s", "ttft_warm_s", "copying",
-                "copy_tok_s_lookup", "copy_tok_s_plain", "help_s", "edit_peak_rss_mb", "bare_peak_rss_mb"):
+    for key in ("overhead_default", "overhead_plain", "overhead_adapter",
+                "edit_wall_default", "bare_wall_default", "edit_wall_plain", "bare_wall_plain",
+                "edit_wall_adapter", "bare_wall_adapter", "warm_start", "warm_start_after_load", "ttft_cold_s",
+                "ttft_warm_s", "copying", "copy_tok_s_lookup", "copy_tok_s_plain", "help_s", "edit_peak_rss_mb",
+                "bare_peak_rss_mb"):
         if key in results:
             summary[key] = round(statistics.median(results[key]), 3)
     for key in ("edit_peak_rss_mb", "bare_peak_rss_mb"):
