@@ -1,0 +1,310 @@
+"""The adversarial suite's harness: a repository full of the user's own work, vibecli run as a
+user runs it (a real process, no terminal, CI set), and the promises checked from outside.
+
+Every case builds a `Sandbox`, takes a `Snapshot`, runs vibecli, takes another and asks the
+`Verdict` what changed. The promises (see docs/security.md):
+
+- nothing outside the repository changes, except vibecli's own user dir (`home`);
+- under `.git/` nothing changes but git's own record of vibecli's commit (objects, the branch
+  ref and its log, the index entries of the committed paths, COMMIT_EDITMSG, ORIG_HEAD);
+- the user's staged, unstaged and untracked work is intact;
+- HEAD is unchanged, or one new commit on top of it holds exactly the request's files;
+- no lock or temporary file is left behind; no traceback; the documented exit code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GREET = 'def greet(name):\n    print("Hello, " + name)\n\n\ndef main():\n    greet("world")\n'
+RETURN_GREET = 'def greet(name):\n    return "Hello, " + name\n'
+
+USER_UNSTAGED = {"util.py": "def double(x):\n    return 2 * x\n# the user's unsaved idea\n"}
+USER_STAGED = {"staged.py": "VALUE = 2  # staged by the user\n"}
+USER_UNTRACKED = {"scratch.py": "print('untracked, the user is trying something')\n", "notes.txt": "todo\n"}
+COMMITTED = {
+    "greet.py": GREET,
+    "util.py": "def double(x):\n    return 2 * x\n",
+    "staged.py": "VALUE = 1\n",
+    "pkg/__init__.py": "",
+    "pkg/core.py": "def core():\n    return 1\n",
+}
+
+# files git or vibecli may leave behind that betray an interrupted or broken run
+LEFTOVER_SUFFIXES = (".vibecli", ".lock", ".orig", ".rej")
+# under .git/: what git itself writes for a commit
+GIT_OWN = ("objects/", "refs/heads/", "logs/", "COMMIT_EDITMSG", "ORIG_HEAD", "index")
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env).stdout
+
+
+def answer(path: str, symbol: str | None, code: str, op: str = "replace", fence: str = "python") -> str:
+    head = f"@@ {op} {path}" + (f" {symbol}" if symbol else "")
+    return f"{head}\n```{fence}\n{code}```\n@@ done"
+
+
+def _digest(path: Path) -> str:
+    if path.is_symlink():
+        return "link:" + os.readlink(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, str]:
+    out = {}
+    if not root.exists():
+        return out
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if here / d not in skip]
+        for name in filenames:
+            path = here / name
+            out[path.relative_to(root).as_posix()] = _digest(path)
+        for name in dirnames:
+            path = here / name
+            if path.is_symlink():
+                out[path.relative_to(root).as_posix()] = _digest(path)
+            elif not any(path.iterdir()):
+                out[path.relative_to(root).as_posix() + "/"] = "empty dir"
+    return out
+
+
+@dataclass
+class Snapshot:
+    head: str | None
+    tree: dict[str, str]
+    """Every file of the work tree (outside .git) and its digest."""
+    index: dict[str, str]
+    """`git ls-files --stage`: path -> mode, blob."""
+    git_dir: dict[str, str]
+    outside: dict[str, str]
+    """Files beside the repository (outside it and outside vibecli's home)."""
+    modes: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def take(cls, sandbox: "Sandbox") -> "Snapshot":
+        root = sandbox.repo
+        head = git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip() or None
+        index = {}
+        for line in git(root, "ls-files", "--stage", "-z").split("\0"):
+            if line:
+                meta, path = line.split("\t", 1)
+                index[path] = meta
+        tree = _files(root, skip=(root / ".git",))
+        modes = {p: (root / p).lstat().st_mode for p in tree if not p.endswith("/")}
+        return cls(head, tree, index, _files(root / ".git"), _files(sandbox.base, skip=(root, sandbox.home, sandbox.scratch)), modes)
+
+
+@dataclass
+class Run:
+    args: list[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def json(self) -> dict:
+        lines = [line for line in self.stdout.splitlines() if line.strip()]
+        assert lines, f"no JSON on stdout; stderr: {self.stderr}"
+        return json.loads(lines[-1])
+
+
+class Sandbox:
+    """A folder with a git repository full of the user's work, a canary beside it, and vibecli's home."""
+
+    def __init__(self, base: Path, home: Path, *, user_work: bool = True):
+        self.base = base
+        self.home = home
+        self.repo = base / "repo"
+        self.repo.mkdir(parents=True)
+        (base / "outside").mkdir(exist_ok=True)
+        (base / "outside" / "canary.py").write_text("SECRET = 'outside the repository'\n")
+        git(self.repo, "init", "-q", "-b", "main")
+        git(self.repo, "config", "user.name", "User")
+        git(self.repo, "config", "user.email", "user@example.com")
+        git(self.repo, "config", "commit.gpgsign", "false")
+        self.write(COMMITTED)
+        git(self.repo, "add", "-A")
+        git(self.repo, "commit", "-q", "-m", "initial")
+        if user_work:
+            self.write(USER_UNSTAGED)
+            self.write(USER_STAGED)
+            git(self.repo, "add", "--", *USER_STAGED)
+            self.write(USER_UNTRACKED)
+        self.scratch = base / "harness"
+        """The harness's own files (scripted answers, markers): not part of any promise."""
+        self.scratch.mkdir(exist_ok=True)
+        self.answers_file = self.scratch / "answers.jsonl"
+
+    def write(self, files: dict[str, str | bytes]) -> None:
+        for rel, text in files.items():
+            path = self.repo / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text)
+
+    def commit(self, files: dict[str, str | bytes], message: str = "more") -> None:
+        """Commit these files (and only these), leaving the user's work as it is."""
+        self.write(files)
+        git(self.repo, "add", "--", *files)
+        git(self.repo, "commit", "-q", "-m", message, "--only", "--", *files)
+
+    def replay(self, *answers: str | dict) -> Path:
+        lines = [a if isinstance(a, dict) else {"text": a} for a in answers]
+        self.answers_file.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        return self.answers_file
+
+    def environ(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("VIBECLI_", "GIT_"))}
+        env.update({"VIBECLI_HOME": str(self.home), "CI": "true", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+        env.update(extra)
+        return env
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "vibecli", *args]
+
+    def run(self, *args: str, timeout: float = 120, cwd: Path | None = None, stdin: str | None = None,
+            **env: str) -> Run:
+        started = time.perf_counter()
+        proc = subprocess.run(self.command(*args), cwd=cwd or self.repo, env=self.environ(**env), timeout=timeout,
+                              capture_output=True, text=True, errors="replace",
+                              input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+        return Run(list(args), proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started)
+
+    def edit(self, instruction: str, *paths_and_flags: str, answers: tuple = (), **env: str) -> Run:
+        """`vibecli edit` on scripted answers (the replay backend), with --json."""
+        replay = self.replay(*answers)
+        return self.run("edit", instruction, *paths_and_flags, "--backend", "replay", "--replay-file", str(replay),
+                        "--json", **env)
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        """vibecli in the background, in its own process group (to signal it as a terminal would)."""
+        return subprocess.Popen(self.command(*args), cwd=self.repo, env=self.environ(**env), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
+                                start_new_session=True)
+
+    @staticmethod
+    def finish(proc: subprocess.Popen, args: list[str], timeout: float = 120) -> Run:
+        started = time.perf_counter()
+        out, err = proc.communicate(timeout=timeout)
+        return Run(args, proc.returncode, out, err, time.perf_counter() - started)
+
+    @staticmethod
+    def signal(proc: subprocess.Popen, signum: int = signal.SIGINT) -> None:
+        try:
+            os.killpg(proc.pid, signum)
+        except ProcessLookupError:
+            pass
+
+
+@dataclass
+class Verdict:
+    before: Snapshot
+    after: Snapshot
+    sandbox: Sandbox
+    run: Run | None = None
+
+    def problems(self, *, exit_code: int | None, committed: list[str] | None = None,
+                 written: dict[str, str] | None = None) -> list[str]:
+        """Every broken promise, as a list of lines (empty: all kept).
+
+        `committed`: the files the one new commit must hold exactly (None: HEAD must not move).
+        `written`: files expected to differ from `before` in the work tree without a commit
+        (`--no-commit`, `--allow-dirty`): path -> expected text.
+        """
+        found: list[str] = []
+        b, a, root = self.before, self.after, self.sandbox.repo
+        if self.run is not None:
+            if exit_code is not None and self.run.exit_code != exit_code:
+                found.append(f"exit {self.run.exit_code}, expected {exit_code}; stderr: {self.run.stderr.strip()[-500:]}")
+            for stream in (self.run.stdout, self.run.stderr):
+                if "Traceback (most recent call last)" in stream:
+                    found.append("a traceback: " + stream.strip()[-800:])
+            if self.run.exit_code != 0:
+                errors = [line for line in self.run.stderr.splitlines() if line.startswith("vibecli:")]
+                if not errors:
+                    found.append(f"a failure without a `vibecli: ...` line on stderr: {self.run.stderr.strip()[-300:]!r}")
+        if a.outside != b.outside:
+            found.append(f"changed outside the repository: {_changed(b.outside, a.outside)}")
+        changed_paths: set[str] = set()
+        if committed is None:
+            if a.head != b.head:
+                found.append(f"HEAD moved from {b.head} to {a.head}")
+        else:
+            found += self._one_commit(committed)
+            changed_paths = set(committed)
+        expected_tree = dict(b.tree)
+        for rel in changed_paths:
+            if (root / rel).exists():
+                expected_tree[rel] = a.tree.get(rel, "missing")
+            else:
+                expected_tree.pop(rel, None)
+        for rel, text in (written or {}).items():
+            expected_tree[rel] = hashlib.sha256(text.encode()).hexdigest()
+        if a.tree != expected_tree:
+            found.append(f"work tree differs: {_changed(expected_tree, a.tree)}")
+        other_index_before = {p: m for p, m in b.index.items() if p not in changed_paths}
+        other_index_after = {p: m for p, m in a.index.items() if p not in changed_paths}
+        if other_index_after != other_index_before:
+            found.append(f"the index changed beyond the commit: {_changed(other_index_before, other_index_after)}")
+        for rel in changed_paths:
+            if rel in b.index and rel not in a.index:
+                found.append(f"{rel} left the index")
+        git_changes = _changed_keys(b.git_dir, a.git_dir)
+        foreign = [p for p in git_changes if not (committed is not None and p.startswith(GIT_OWN))]
+        foreign = [p for p in foreign if p != "index" or committed is not None]
+        if committed is None:
+            # a run that committed nothing may still refresh the index's stat cache; its entries are compared above
+            foreign = [p for p in foreign if p != "index" and not p.startswith("objects/")]
+        if foreign:
+            found.append(f"changed under .git/: {sorted(foreign)[:10]}")
+        leftovers = [p for p in a.tree if p not in b.tree and p.endswith(LEFTOVER_SUFFIXES)]
+        leftovers += [p for p in a.git_dir if p.endswith(".lock") and p not in b.git_dir]
+        if leftovers:
+            found.append(f"left behind: {leftovers}")
+        for rel, mode in b.modes.items():
+            if rel in a.modes and rel not in changed_paths and a.modes[rel] != mode:
+                found.append(f"{rel}: mode {oct(mode)} became {oct(a.modes[rel])}")
+        return found
+
+    def _one_commit(self, files: list[str]) -> list[str]:
+        b, a, root = self.before, self.after, self.sandbox.repo
+        if a.head == b.head:
+            return ["no new commit"]
+        parent = git(root, "rev-parse", f"{a.head}^", check=False).strip()
+        if parent != (b.head or ""):
+            return [f"HEAD {a.head} is not one commit on top of {b.head}"]
+        names = [n for n in git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", a.head).split("\0") if n]
+        if sorted(names) != sorted(files):
+            return [f"the commit holds {sorted(names)}, expected {sorted(files)}"]
+        return []
+
+
+def _changed_keys(old: dict, new: dict) -> list[str]:
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def _changed(old: dict, new: dict) -> str:
+    keys = _changed_keys(old, new)
+    return ", ".join(f"{k} ({'added' if k not in old else 'removed' if k not in new else 'changed'})"
+                     for k in keys[:12]) + (" ..." if len(keys) > 12 else "")
+
+
+def check(sandbox: Sandbox, before: Snapshot, run: Run | None, **expected) -> None:
+    """Assert every promise; the message lists each broken one."""
+    verdict = Verdict(before, Snapshot.take(sandbox), sandbox, run)
+    problems = verdict.problems(**expected)
+    assert not problems, "\n".join(problems)
