@@ -114,6 +114,7 @@ def synth(
     per_package_kind: Annotated[int, typer.Option("--per-package-kind", help="At most this many tasks of one kind from one package (0: no cap).")] = 40,
     eval_data: Annotated[Optional[Path], typer.Option("--eval-data", help="EditEval JSON Lines: tasks sharing a line of 20+ characters with its inputs or outputs are dropped (default: ../shared/eval/editeval.jsonl beside the checkout).")] = None,
     summary_out: Annotated[Optional[Path], typer.Option("--summary", help="Write the summary (counts, licence census, drops, sha256 of each output) as JSON here.")] = None,
+    min_change: Annotated[float, typer.Option("--min-change", help="Leave out tasks whose diff (lines added and removed) is less than this share of the after-file's lines: answers to them are almost all copy.")] = 0.04,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Sources worked on in parallel.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the choices made per file.")] = 0,
     json_: o.Json = False,
@@ -140,11 +141,14 @@ def synth(
             raise UsageError(f"--eval-data {eval_data}: no such file")
         _check_sources(from_)
         options = Options(seed=seed, kinds=wanted, per_package_kind=per_package_kind, limit=limit, all_formats=all_formats,
-                          edit_format=edit_format, eval_lines=read_eval_lines(eval_path), jobs=max(1, jobs))
+                          edit_format=edit_format, eval_lines=read_eval_lines(eval_path), jobs=max(1, jobs),
+                          min_change=min_change)
         outputs = _outputs(out, edit_format, all_formats)
         handles = {f: (p.open("w", encoding="utf-8") if p else sys.stdout) for f, p in outputs.items()}
         try:
-            summary = build(list(from_), options, lambda f, row: handles[f].write(json.dumps(row, ensure_ascii=False) + "\n"))
+            summary = build(list(from_), options, lambda f, row: handles[f].write(json.dumps(row, ensure_ascii=False) + "\n"),
+                            lambda package, count: env.info(f"{package.name} {package.version} ({package.licence}): "
+                                                            + (f"{count} tasks" if package.permissive else "left out")))
         except OSError as exc:
             raise VibeError(f"cannot write {out}: {exc.strerror}") from None
         finally:
@@ -161,7 +165,7 @@ def synth(
         return
     env.info(_census(report["packages"]))
     env.info(f"{summary.tasks} tasks ({', '.join(f'{k} {v}' for k, v in report['rows'].items())} rows) in {summary.seconds} s; "
-             f"dropped: {summary.overlap_dropped} sharing lines with EditEval, {summary.exact_duplicates} exact and "
+             f"dropped: {summary.overlap_dropped} sharing lines with EditEval, {summary.small_change_dropped} changing too little, {summary.exact_duplicates} exact and "
              f"{summary.near_duplicates} near duplicates, {sum(summary.unverified.values())} unverified")
     env.info("kinds: " + ", ".join(f"{k} {v}" for k, v in report["by_kind"].items()))
     env.info("phrasing: " + ", ".join(f"{k} {v}" for k, v in report["by_style"].items()) + "; naming: "

@@ -36,6 +36,9 @@ class Options:
     eval_lines: frozenset[str] = frozenset()
     jobs: int = 1
     max_files: int = 400
+    min_change: float = 0.04
+    """Tasks whose diff (lines added and removed) is a smaller share of the after-files than this
+    are left out: in a whole-file answer they are almost all copy, which teaches copying."""
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Summary:
     """The format `auto` resolved to, per default row."""
     files_per_task: Counter = field(default_factory=Counter)
     overlap_dropped: int = 0
+    small_change_dropped: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
     unverified: Counter = field(default_factory=Counter)
@@ -73,6 +77,20 @@ def changed_share(task: Task, answer: str) -> tuple[int, int]:
     shown = {line.strip() for text in task.before.values() for line in text.split("\n") if line.strip()}
     code = [line for line in answer.split("\n") if not line.startswith(("@@ ", "```"))]
     return sum(1 for line in code if line.strip() and line.strip() not in shown), max(1, len(code))
+
+
+def diff_share(task: Task) -> float:
+    """Lines added and removed over the after-files' lines."""
+    import difflib
+
+    changed = total = 0
+    for path, new in task.after.items():
+        old_lines, new_lines = task.before.get(path, "").split("\n"), new.split("\n")
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+            if tag != "equal":
+                changed += (i2 - i1) + (j2 - j1)
+        total += len(new_lines)
+    return changed / max(1, total)
 
 
 def _bucket(ratio: float) -> str:
@@ -126,6 +144,9 @@ def _work(job: tuple[str, Options]) -> tuple[Package, list[tuple[Task, dict[str,
         if options.eval_lines and shared_lines(list(task.before.values()) + list(task.after.values()), set(options.eval_lines)):
             out.append((task, {}, {"overlap": True}))
             continue
+        if diff_share(task) < options.min_change:
+            out.append((task, {}, {"small": True}))
+            continue
         rows, notes = {}, {"fallback": False}
         for edit_format in formats:
             rows[edit_format], fallback = render(task, edit_format)
@@ -136,7 +157,7 @@ def _work(job: tuple[str, Options]) -> tuple[Package, list[tuple[Task, dict[str,
 
 
 def build(specs: list[str], options: Options, write: Callable[[str, dict], None],
-          census_of: Callable[[list[Package]], None] | None = None) -> Summary:
+          progress: Callable[[Package, int], None] | None = None) -> Summary:
     """Rows from every source, written with `write(format, row)` as they come; the summary."""
     from vibecli.data.quality import Dedup
 
@@ -151,6 +172,9 @@ def build(specs: list[str], options: Options, write: Callable[[str, dict], None]
                 break
             if notes.get("overlap"):
                 summary.overlap_dropped += 1
+                continue
+            if notes.get("small"):
+                summary.small_change_dropped += 1
                 continue
             if rows.get(options.edit_format) is None:
                 summary.unverified[options.edit_format] += 1
@@ -168,6 +192,8 @@ def build(specs: list[str], options: Options, write: Callable[[str, dict], None]
                                                         else f"{edit_format} (all formats)", Counter())
                 ratio[_bucket(row["meta"]["change_ratio"])] += 1
             summary.packages[-1]["tasks"] += 1
+        if progress is not None:
+            progress(package, summary.packages[-1]["tasks"])
     summary.exact_duplicates, summary.near_duplicates = dedup.exact_dropped, dedup.near_dropped
     summary.seconds = round(time.monotonic() - started, 1)
     return summary

@@ -6,6 +6,7 @@ returns ..."), from the docstring. Written here for this data, not taken from an
 from __future__ import annotations
 
 import random
+import re
 from string import Formatter
 
 P: dict[str, tuple[list[str], list[str]]] = {
@@ -74,7 +75,7 @@ P: dict[str, tuple[list[str], list[str]]] = {
                  "Replace the for loop with early returns in {T} by the built-in {func}()."]),
     "early_return": (["Use an early return in {T}.", "guard clause", "reduce nesting in {T}"],
                      ["{T} nests its main work inside an if/else; handle the `{condition}` case first with a guard clause that {exit} early, and un-indent the rest.",
-                      "Flatten {T}: put the special case at the top and {exit} early, so the normal path is not nested."]),
+                      "Flatten {T}: handle the special case at the top and leave early, so the normal path is not nested."]),
     "ternary": (["Use a conditional expression.", "one-line the if/else in {T}"],
                 ["In {T}, the if/else that assigns `{var}` can be one line with a conditional expression.",
                  "Replace the if/else assignment to `{var}` in {T} with `x if cond else y`."]),
@@ -146,9 +147,30 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(template) if name}
 
 
+_NOT_VERBS = {"a", "an", "the", "this", "helper", "internal", "given", "if", "when", "simple", "base", "return"}
+
+
+def third_person(doc: str) -> str:
+    """"return the values" -> "returns the values": a docstring's imperative read after "that"."""
+    word, _, rest = doc.partition(" ")
+    if not word.isalpha() or word.endswith("s") or word in _NOT_VERBS - {"return"}:
+        return doc
+    ending = "es" if word.endswith(("sh", "ch", "x", "o")) else "s"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        word, ending = word[:-1], "ies"
+    return f"{word}{ending} {rest}".strip()
+
+
 def _described(kind: str, target: str, doc: str, is_method: bool) -> str:
-    what = "method" if is_method else "class" if kind in ("dataclass", "add_repr", "add_method") else "function"
-    return f"the {what} that {doc}" if doc else f"the {what}"
+    if kind in ("dataclass", "add_repr", "add_method"):
+        return f"the class for {doc}" if doc else "the class"
+    what = "method" if is_method else "function"
+    if not doc:
+        return f"the {what}"
+    first = doc.split(" ")[0]
+    if first in _NOT_VERBS - {"return"} or not first.isalpha():
+        return f"the {what} for {doc}"
+    return f"the {what} that {third_person(doc)}"
 
 
 def phrase(kind: str, slots: dict[str, str], target: str, rng: random.Random, *, is_method: bool = False) -> tuple[str, str, str]:
@@ -156,7 +178,7 @@ def phrase(kind: str, slots: dict[str, str], target: str, rng: random.Random, *,
     terse, descriptive = P[kind]
     style = "terse" if rng.random() < TERSE_SHARE else "descriptive"
     doc = slots.get("doc", "")
-    naming = "behaviour" if doc and rng.random() < 0.35 and kind not in ("rename_function", "rename_across_files") else "name"
+    naming = "behaviour" if doc and rng.random() < 0.4 and kind not in ("rename_function", "rename_across_files", "add_method", "extract_helper", "add_test") else "name"
     name = slots.get("name") or target
     values = dict(slots, T=f"`{name}`" if naming == "name" else _described(kind, name, doc, is_method))
     choices = [t for t in (terse if style == "terse" else descriptive) if _fields(t) <= set(values) and
@@ -169,6 +191,7 @@ def phrase(kind: str, slots: dict[str, str], target: str, rng: random.Random, *,
         return "", style, naming
     template = rng.choice(choices)
     if "{T}" not in template:
-        naming = "none"  # "Use f-strings.": the request names no target at all
+        # "Use f-strings." names no target; "Rename `a` to `b`" names it without {T}
+        naming = "name" if re.search(r"\{(name|old|var|helper|signature|param|test)\b", template) else "none"
     text = template.format_map(values)
     return text[:1].upper() + text[1:], style, naming

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -35,9 +36,14 @@ def eval_lines(path: Path) -> set[str]:
     return lines
 
 
+_IMPORT = re.compile(r"(import [\w., ]+|from [\w.]+ import [\w., ()*]+)")
+
+
 def shared_lines(texts: list[str], forbidden: set[str]) -> list[str]:
+    """Lines of `texts` that are in `forbidden`. Import lines do not count: `from typing import
+    List` says nothing about a task, and counting it would drop every task that adds that import."""
     return [line.strip() for text in texts for line in text.split("\n")
-            if len(line.strip()) >= MIN_SHARED and line.strip() in forbidden]
+            if len(line.strip()) >= MIN_SHARED and line.strip() in forbidden and not _IMPORT.fullmatch(line.strip())]
 
 
 class Dedup:

@@ -100,6 +100,8 @@ def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, pe
                 made = kind.make(unit, _seeded(seed, kind.name, unit.origin, unit.kind))
                 if made is None or made.before == made.after:
                     continue
+                if unit.doc:
+                    made.slots.setdefault("doc", unit.doc)  # lets the request name the target by what it does
                 made_task = task(kind.name, made, unit.origin, _seeded(seed, "phrase", kind.name, unit.origin, unit.kind),
                                  unit.target, unit.kind == "method")
                 if made_task is not None:

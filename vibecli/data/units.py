@@ -58,7 +58,7 @@ def doc_line(node: ast.AST) -> str:
     doc = ast.get_docstring(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
     line = (doc or "").strip().split("\n")[0].strip().rstrip(".")
     line = line[:1].lower() + line[1:] if line else ""
-    return line if 8 <= len(line) <= 100 and not line.endswith(":") and "`" not in line else ""
+    return line if 8 <= len(line) <= 100 and not line.endswith((":", ",")) and "`" not in line else ""
 
 
 def imports_used(imports: list[ast.stmt], nodes: list[ast.AST]) -> str:
@@ -129,7 +129,7 @@ def units_of(relpath: str, text: str, rng: random.Random) -> Iterator[Unit]:
         yield unit("function", nodes, fn.name, fn)
         for callee in sorted(_calls(fn) & set(by_name) - {fn.name}):
             helper = by_name[callee]
-            if _fits(helper) and _length(helper) <= 20:
+            if 2 <= _length(helper) <= 20:  # one-line helpers too: they are the ones worth inlining
                 pair = [helper, fn] if helper.lineno < fn.lineno else [fn, helper]
                 yield unit("pair", pair, fn.name, fn, helper=callee)
                 break
@@ -143,10 +143,8 @@ def _class_units(cls: ast.ClassDef, lines: list[str], unit) -> Iterator[Unit]:
     if _length(cls) <= MAX_CLASS_LINES:
         yield unit("class", [cls], cls.name, cls)
     start, _ = _span(cls)
+    # the class statement alone: a long class docstring would bury the method the task is about
     header = "".join(lines[start - 1 : cls.body[0].lineno - 1])
-    first = cls.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-        header = "".join(lines[start - 1 : (first.end_lineno or first.lineno)])
     for method in cls.body:
         if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and _fits(method):
             yield _method_unit(unit, cls, method, header, _segment(lines, method))
@@ -154,5 +152,4 @@ def _class_units(cls: ast.ClassDef, lines: list[str], unit) -> Iterator[Unit]:
 def _method_unit(unit, cls: ast.ClassDef, method: ast.AST, header: str, text: str) -> Unit:
     made = unit("method", [method], f"{cls.name}.{method.name}", method)
     head = made.text[: len(made.text) - len(text)]
-    sep = "\n" if header.rstrip().endswith(('"""', "'''")) else ""
-    return Unit("method", made.path, head + header + sep + text, made.target, made.origin, made.module, "", made.doc)
+    return Unit("method", made.path, head + header + text, made.target, made.origin, made.module, "", made.doc)

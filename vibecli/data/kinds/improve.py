@@ -3,6 +3,7 @@ use: a cache, logging instead of print, pathlib instead of os.path, contextlib.s
 
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -59,14 +60,24 @@ def lru_cache(unit: Unit, rng: random.Random) -> Made | None:
 
 
 def _log_call(module, call: cst.Call, logger: str, level: str) -> str | None:
+    """print(a, b) as logger.level("%s %s", a, b); plain string arguments go into the format."""
     if not call.args or any(a.keyword is not None or a.star for a in call.args):
         return None
-    args = [c.one_line(module, a.value) for a in call.args]
-    if None in args:
-        return None
-    if len(args) == 1 and isinstance(call.args[0].value, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString):
-        return f"{logger}.{level}({args[0]})"
-    return f"{logger}.{level}({chr(34)}{' '.join(['%s'] * len(args))}{chr(34)}, {', '.join(args)})"
+    if len(call.args) == 1 and isinstance(call.args[0].value, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString):
+        return f"{logger}.{level}({c.one_line(module, call.args[0].value)})" if c.one_line(module, call.args[0].value) else None
+    pieces, args = [], []
+    for arg in call.args:
+        value = arg.value
+        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str) and "\\" not in value.value:
+            pieces.append(value.evaluated_value.replace("%", "%%"))
+            continue
+        text = c.one_line(module, value)
+        if text is None:
+            return None
+        pieces.append("%s")
+        args.append(text)
+    form = json.dumps(" ".join(pieces), ensure_ascii=False)
+    return f"{logger}.{level}({', '.join([form] + args)})"
 
 
 @kind("logging", units=("function", "method"), needs=("print(",), direction="improve")
