@@ -122,6 +122,7 @@ def render(task: Task, edit_format: str) -> tuple[dict | None, bool]:
             "change_ratio": round(changed / lines, 3)}
     if task.ruff_rules:
         meta["ruff_rules"] = list(task.ruff_rules)
+        meta["ruff_unsafe"] = task.ruff_unsafe
     if task.rename:
         meta["rename"] = list(task.rename)
     if fallback:

@@ -43,6 +43,7 @@ class Task:
     version: str = ""
     licence: str = ""
     ruff_rules: tuple[str, ...] = ()
+    ruff_unsafe: bool = False
     rename: tuple[str, str] | None = None
     language: str = "python"
     direction: str = "restore"
@@ -83,7 +84,7 @@ def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, pe
         kind = registry.get(name)
         counts[name] = counts.get(name, 0) + 1
         return Task(name, made.before, made.after, instruction, style, naming, origin, package.name, package.version,
-                    package.licence, kind.ruff_rules if kind else (), made.rename,
+                    package.licence, kind.ruff_rules if kind else (), bool(kind and kind.ruff_unsafe), made.rename,
                     direction=kind.direction if kind else "restore")
 
     for relpath, text in files:

@@ -37,17 +37,20 @@ class Kind:
     needs: tuple[str, ...] = ()
     """Text one of which the unit must contain (a cheap filter before parsing)."""
     ruff_rules: tuple[str, ...] = ()
-    """Ruff rules whose safe fix makes this change (a route to an exact tool)."""
+    """Ruff rules whose fix makes exactly this change (a route to an exact tool: `ruff check
+    --fix --select RULES`), checked on the golden tasks by tests/data/test_ruff_routes.py."""
     direction: str = "restore"
+    ruff_unsafe: bool = False
+    """The fix is one ruff calls unsafe: it needs `--unsafe-fixes`."""
 
 
 KINDS: dict[str, Kind] = {}
 
 
 def kind(name: str, units: tuple[str, ...] = ("function", "method"), needs: tuple[str, ...] = (),
-         ruff: tuple[str, ...] = (), direction: str = "restore"):
+         ruff: tuple[str, ...] = (), direction: str = "restore", ruff_unsafe: bool = False):
     def register(make):
-        KINDS[name] = Kind(name, make, units, needs, ruff, direction)
+        KINDS[name] = Kind(name, make, units, needs, ruff, direction, ruff_unsafe)
         return make
     return register
 

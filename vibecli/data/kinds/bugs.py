@@ -170,7 +170,7 @@ def isinstance_check(unit: Unit, rng: random.Random) -> Made | None:
     return None
 
 
-@kind("is_none", needs=("is None", "is not None"), ruff=("E711",))
+@kind("is_none", needs=("is None", "is not None"), ruff=("E711",), ruff_unsafe=True)
 def is_none(unit: Unit, rng: random.Random) -> Made | None:
     module, fn = target(unit)
     if fn is None:

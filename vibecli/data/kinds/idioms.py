@@ -86,7 +86,7 @@ def fstring_format(unit: Unit, rng: random.Random) -> Made | None:
 _PERCENT_SPEC = re.compile(r"(\d+)?(\.\d+)?[dfFeEgGxXo]")
 
 
-@kind("fstring_percent", needs=('f"', "f'"), ruff=("UP031", "UP032"))
+@kind("fstring_percent", needs=('f"', "f'"), ruff=("UP031", "UP032"), ruff_unsafe=True)
 def fstring_percent(unit: Unit, rng: random.Random) -> Made | None:
     module, fn = target(unit)
     if fn is None:
@@ -222,7 +222,7 @@ def use_enumerate(unit: Unit, rng: random.Random) -> Made | None:
     return None
 
 
-@kind("dict_get", needs=(".get(",), ruff=("SIM401",))
+@kind("dict_get", needs=(".get(",))
 def dict_get(unit: Unit, rng: random.Random) -> Made | None:
     module, fn = target(unit)
     if fn is None:
@@ -251,7 +251,7 @@ def dict_get(unit: Unit, rng: random.Random) -> Made | None:
 _NEEDS_PARENS = (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)
 
 
-@kind("any_all", needs=("any(", "all("), ruff=("SIM110",))
+@kind("any_all", needs=("any(", "all("), ruff=("SIM110",), ruff_unsafe=True)
 def any_all(unit: Unit, rng: random.Random) -> Made | None:
     module, fn = target(unit)
     if fn is None:

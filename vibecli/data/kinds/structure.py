@@ -36,7 +36,7 @@ def negate(module: cst.Module, test: cst.BaseExpression) -> str | None:
     return f"not {text}" if isinstance(test, _ATOMIC) else f"not ({text})"
 
 
-@kind("ternary", needs=(" if ",), ruff=("SIM108",))
+@kind("ternary", needs=(" if ",), ruff=("SIM108",), ruff_unsafe=True)
 def ternary(unit: Unit, rng: random.Random) -> Made | None:
     module, fn = target(unit)
     if fn is None:
@@ -61,7 +61,7 @@ def ternary(unit: Unit, rng: random.Random) -> Made | None:
 _BOOL_CALLS = ("isinstance", "hasattr", "callable", "issubclass", "bool")
 
 
-@kind("simplify_return", needs=("return ",), ruff=("SIM103",))
+@kind("simplify_return", needs=("return ",), ruff=("SIM103",), ruff_unsafe=True)
 def simplify_return(unit: Unit, rng: random.Random) -> Made | None:
     module, fn = target(unit)
     if fn is None:
