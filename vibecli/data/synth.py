@@ -18,6 +18,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from libcst import CSTValidationError, ParserSyntaxError
+
 from vibecli.data.sources import Source
 from vibecli.data.units import units_of
 
@@ -98,7 +100,12 @@ def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, pe
             for kind in wanted:
                 if unit.kind not in kind.units or full(kind.name) or (kind.needs and not any(n in unit.text for n in kind.needs)):
                     continue
-                made = kind.make(unit, _seeded(seed, kind.name, unit.origin, unit.kind))
+                try:
+                    made = kind.make(unit, _seeded(seed, kind.name, unit.origin, unit.kind))
+                except (ParserSyntaxError, CSTValidationError, RecursionError):
+                    # a transform that wrote code LibCST cannot take (a rare construct): no task from
+                    # this unit, not the end of a run over seventy packages
+                    continue
                 if made is None or made.before == made.after:
                     continue
                 if unit.doc:

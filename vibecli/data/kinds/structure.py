@@ -95,9 +95,10 @@ def early_return(unit: Unit, rng: random.Random) -> Made | None:
                 and isinstance(stmt.body.body[0].body[0], cst.Return | cst.Raise) and len(rest) >= 2):
             continue
         negated = negate(module, stmt.test)
-        if negated is None or any(isinstance(s, cst.If) and s is stmt for s in rest):
+        test = c.expression(negated) if negated else None
+        if test is None:
             continue
-        nested = cst.If(test=cst.parse_expression(negated), body=cst.IndentedBlock(body=list(rest)),
+        nested = cst.If(test=test, body=cst.IndentedBlock(body=list(rest)),
                         orelse=cst.Else(body=stmt.body), leading_lines=stmt.leading_lines)
         new_fn = fn.with_changes(body=fn.body.with_changes(body=list(body[:i]) + [nested]))
         before = c.swap(module, fn, new_fn).code
