@@ -127,3 +127,11 @@ def test_a_verified_answer_gives_the_after_files_and_a_tampered_one_does_not(tmp
     after = {"inventory.py": row["answer"].split("```python\n", 1)[1].rsplit("```", 1)[0]}
     assert answer_gives(before, after, row["answer"], "whole")
     assert not answer_gives(before, after, row["answer"].replace("prices.get(name, 0)", "prices.get(name, 1)"), "whole")
+
+
+def test_without_libcst_synth_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "libcst", None)
+    result = run_cli("data", "synth", "--from", str(FIXTURE))
+    assert result.exit_code == 1 and "pip install 'vibecli[data]'" in result.stderr

@@ -128,6 +128,10 @@ def synth(
     with handled(env):
         if json_ and out is None:
             raise UsageError("--json prints the summary on standard output; give --out FILE for the tasks")
+        try:
+            import libcst  # noqa: F401
+        except ImportError:
+            raise VibeError("data synth edits code with LibCST: pip install 'vibecli[data]'") from None
         if all_formats and out is None:
             raise UsageError("--all-formats writes one file per format beside --out; give --out FILE")
         if edit_format not in ("auto", "symbol", "search", "whole"):
