@@ -167,10 +167,15 @@ def synth(
     if env.json:
         env.emit_json({"status": "done", **report})
         return
+    _print_report(env, report)
+
+
+def _print_report(env: Env, report: dict) -> None:
     env.info(_census(report["packages"]))
-    env.info(f"{summary.tasks} tasks ({', '.join(f'{k} {v}' for k, v in report['rows'].items())} rows) in {summary.seconds} s; "
-             f"dropped: {summary.overlap_dropped} sharing lines with EditEval, {summary.small_change_dropped} changing too little, {summary.exact_duplicates} exact and "
-             f"{summary.near_duplicates} near duplicates, {sum(summary.unverified.values())} unverified")
+    env.info(f"{report['tasks']} tasks ({', '.join(f'{k} {v}' for k, v in report['rows'].items())} rows) in {report['seconds']} s; "
+             f"dropped: {report['overlap_dropped']} sharing lines with EditEval, {report['small_change_dropped']} changing "
+             f"too little, {report['exact_duplicates']} exact and {report['near_duplicates']} near duplicates, "
+             f"{sum(report['unverified'].values())} unverified")
     env.info("kinds: " + ", ".join(f"{k} {v}" for k, v in report["by_kind"].items()))
     env.info("phrasing: " + ", ".join(f"{k} {v}" for k, v in report["by_style"].items()) + "; naming: "
              + ", ".join(f"{k} {v}" for k, v in report["by_naming"].items()))

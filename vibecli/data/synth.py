@@ -59,7 +59,6 @@ def _seeded(seed: int, *parts: str) -> random.Random:
 def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, per_kind: int = 0,
              max_files: int = MAX_FILES) -> Iterator[Task]:
     """Tasks from one source, at most `per_kind` of each kind (0: no cap), in a seeded order."""
-    from vibecli.data import cst as c
     from vibecli.data.kinds import load
     from vibecli.data.kinds.multi import add_test_tasks
     from vibecli.data.other_languages import other_language_tasks
@@ -74,20 +73,6 @@ def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, pe
 
     def full(name: str) -> bool:
         return bool(per_kind) and counts.get(name, 0) >= per_kind
-
-    def task(name: str, made, origin: str, rng: random.Random, target: str = "", is_method: bool = False) -> Task | None:
-        from vibecli.data.phrasings import phrase
-
-        if not all(c.compiles(t) for p, t in {**made.before, **made.after}.items() if p.endswith(".py")):
-            return None
-        instruction, style, naming = phrase(name, made.slots, target, rng, is_method=is_method)
-        if not instruction:
-            return None
-        kind = registry.get(name)
-        counts[name] = counts.get(name, 0) + 1
-        return Task(name, made.before, made.after, instruction, style, naming, origin, package.name, package.version,
-                    package.licence, kind.ruff_rules if kind else (), bool(kind and kind.ruff_unsafe), made.rename,
-                    direction=kind.direction if kind else "restore")
 
     for relpath, text in files:
         if not relpath.endswith(".py"):
@@ -110,15 +95,35 @@ def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, pe
                     continue
                 if unit.doc:
                     made.slots.setdefault("doc", unit.doc)  # lets the request name the target by what it does
-                made_task = task(kind.name, made, unit.origin, _seeded(seed, "phrase", kind.name, unit.origin, unit.kind),
-                                 unit.target, unit.kind == "method")
+                made_task = _task(kind, made, unit.origin, _seeded(seed, "phrase", kind.name, unit.origin, unit.kind),
+                                  source, unit.target, unit.kind == "method")
                 if made_task is not None:
+                    counts[kind.name] = counts.get(kind.name, 0) + 1
                     yield made_task
     if (not kinds or "add_test" in kinds) and source.tests:
         rng = _seeded(seed, package.name, "tests")
         for made, origin in add_test_tasks(source.files, source.tests, rng):
             if full("add_test"):
                 break
-            made_task = task("add_test", made, origin, _seeded(seed, "phrase", origin))
+            made_task = _task(None, made, origin, _seeded(seed, "phrase", origin), source)
             if made_task is not None:
+                counts["add_test"] = counts.get("add_test", 0) + 1
                 yield made_task
+
+
+def _task(kind, made, origin: str, rng: random.Random, source: Source, target: str = "", is_method: bool = False) -> Task | None:
+    """The task for one made change (kind None: add_test), with its request phrased; None when a
+    file does not compile or no phrasing fits."""
+    from vibecli.data import cst as c
+    from vibecli.data.phrasings import phrase
+
+    if not all(c.compiles(t) for p, t in {**made.before, **made.after}.items() if p.endswith(".py")):
+        return None
+    name = kind.name if kind else "add_test"
+    instruction, style, naming = phrase(name, made.slots, target, rng, is_method=is_method)
+    if not instruction:
+        return None
+    package = source.package
+    return Task(name, made.before, made.after, instruction, style, naming, origin, package.name, package.version,
+                package.licence, kind.ruff_rules if kind else (), bool(kind and kind.ruff_unsafe), made.rename,
+                direction=kind.direction if kind else "restore")
