@@ -101,3 +101,41 @@ def test_a_rename_records_old_and_new_and_a_ruff_kind_its_rules():
     assert task.rename == ("groupByFirstLetter", "group_by_first_letter") or task.rename[1] in task.after[next(iter(task.after))]
     assert _task("fstring_format").ruff_rules == ("UP032",)
     assert _task("rename_across_files").rename and len(_task("rename_across_files").before) == 2
+
+
+# refactoring kinds must not change behaviour: run both versions of the fixture's function
+SAME_BEHAVIOUR = {
+    "list_comprehension": ("positive", [([3, -1, 0, 5],), ([],)]),
+    "comprehension_to_loop": ("positive", [([3, -1, 0, 5],), ([],)]),
+    "enumerate": ("numbered", [(["a", "b"],), ([],)]),
+    "dict_get": ("price_of", [({"a": 2}, "a"), ({"a": 2}, "b")]),
+    "any_all": ("has_negative", [([1, -2],), ([1, 2],), ([],)]),
+    "early_return": ("first_word", [("Hello world",), ("",)]),
+    "ternary": ("bigger", [(1, 2), (3, 2)]),
+    "simplify_return": ("missing", [(None,), (1,), (None, 2)]),
+    "str_join": ("line_of", [(["a", "b"],), ([],)]),
+    "set_membership": ("kind_of", [("pear",), ("fig",)]),
+    "defaultdict": ("group_by_first_letter", [(["apple", "avocado", "pear"],)]),
+    "fstring_format": ("describe", [("pear", 2, "kg")]),
+    "fstring_percent": ("describe", [("pear", 2, "kg")]),
+    "extract_helper": ("doubled_total", [([1, 2, 3],), ([],)]),
+    "inline_helper": ("doubled_total", [([1, 2, 3],), ([],)]),
+    "is_none": ("missing", [(None,), (0,), (None, 1)]),
+    "lru_cache": ("describe", [("pear", 2, "kg")]),
+}
+
+
+def _run(text: str, name: str, args: tuple):
+    namespace: dict = {}
+    exec(compile(text, "<task>", "exec"), namespace)
+    result = namespace[name](*args)
+    return dict(result) if isinstance(result, dict) else result
+
+
+@pytest.mark.parametrize("kind", sorted(SAME_BEHAVIOUR))
+def test_refactoring_kinds_keep_behaviour(kind):
+    task = _task(kind)
+    name, inputs = SAME_BEHAVIOUR[kind]
+    (before,), (after,) = task.before.values(), task.after.values()
+    for args in inputs:
+        assert _run(before, name, args) == _run(after, name, args), (kind, args)
