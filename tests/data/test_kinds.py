@@ -139,3 +139,22 @@ def test_refactoring_kinds_keep_behaviour(kind):
     (before,), (after,) = task.before.values(), task.after.values()
     for args in inputs:
         assert _run(before, name, args) == _run(after, name, args), (kind, args)
+
+
+def test_a_dataclass_task_keeps_the_blank_lines_between_imports_and_class():
+    from vibecli.data.units import units_of
+
+    text = ("from dataclasses import dataclass\nfrom decimal import Decimal\n\n\n@dataclass\nclass Price:\n"
+            "    amount: Decimal\n    currency: str = 'EUR'\n\n    def label(self):\n        return f'{self.amount} {self.currency}'\n")
+    (unit,) = [u for u in units_of("m.py", text, random.Random(0)) if u.kind == "class"]
+    made = load()["dataclass"].make(unit, random.Random(0))
+    assert made.before["m.py"].startswith("from decimal import Decimal\n\n\nclass Price:\n    def __init__(self, amount: Decimal, currency: str = 'EUR'):\n")
+
+
+def test_add_parameter_takes_numbers_and_strings_only():
+    from vibecli.data.units import units_of
+
+    for default, made in (("None", False), ("True", False), ("3", True), ("'utf-8'", True)):
+        text = f"def read(path, limit={default}):\n    data = open(path).read()\n    return data[:limit]\n"
+        (unit,) = list(units_of("m.py", text, random.Random(0)))
+        assert (load()["add_parameter"].make(unit, random.Random(0)) is not None) is made, default

@@ -57,3 +57,25 @@ def test_exact_and_near_duplicates_are_dropped_within_a_kind_only():
     assert not dedup.seen("type_hints", text + " extra")  # another kind may show the same code
     assert not dedup.seen("docstring", " ".join(f"term{i}" for i in range(200)))
     assert (dedup.exact_dropped, dedup.near_dropped) == (1, 1)
+
+
+def test_the_check_script_passes_synth_rows_and_fails_a_tampered_or_contaminated_one(tmp_path):
+    import subprocess
+    import sys
+
+    rows, _ = _build(tmp_path)
+    good = tmp_path / "good.jsonl"
+    good.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    bad = tmp_path / "bad.jsonl"
+    tampered = dict(rows[0], answer=rows[0]["answer"].replace("```python\n", "```python\ndef (:\n", 1))
+    bad.write_text(json.dumps(tampered) + "\n")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "check_data.py"
+    eval_file = _eval_file(tmp_path, "nothing shared with the rows here at all")
+
+    def check(path: Path, eval_path: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(script), str(path), "--eval-data", str(eval_path)],
+                              capture_output=True, text=True)
+
+    assert check(good, eval_file).returncode == 0
+    assert check(bad, eval_file).returncode == 1
+    assert check(good, _eval_file(tmp_path, BODY)).returncode == 1

@@ -144,7 +144,10 @@ def add_parameter(unit: Unit, rng: random.Random) -> Made | None:
     if param.default is None or isinstance(fn.params.star_arg, cst.Param) or fn.params.kwonly_params:
         return None
     value = c.one_line(module, param.default)
-    if value is None or len(value) > 24 or not isinstance(_expr(value), _LITERAL):
+    literal = _expr(value) if value is not None else None
+    # a number or a string: `if None:` or `if True:` in the before-file would read as nonsense
+    if value is None or len(value) > 24 or not isinstance(literal, _LITERAL) or isinstance(literal.value, bool) \
+            or literal.value is None or literal.value == "" or "\n" in c.code(module, fn.params).strip():
         return None
     name = param.name.value
     uses = c.name_nodes(fn.body, name)
@@ -154,7 +157,7 @@ def add_parameter(unit: Unit, rng: random.Random) -> Made | None:
     stores = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
     shadow = [n for n in ast.walk(tree) if isinstance(n, (ast.Lambda, ast.comprehension, ast.FunctionDef))
               and n is not tree and name in ast.dump(n)]
-    if not uses or stores or shadow or len(re.findall(rf"\b{re.escape(fn.name.value)}\(", unit.text)) > 1:
+    if not uses or stores or shadow or len(re.findall(rf"(?<![\w.]){re.escape(fn.name.value)}\(", unit.text)) > 1:
         return None
     swaps: dict[int, object] = {id(u): cst.parse_expression(value) for u in uses}
     params = list(fn.params.params[:-1])

@@ -256,8 +256,7 @@ def dataclass(unit: Unit, rng: random.Random) -> Made | None:
     new_body = list(body[:start]) + [init_node] + [s for s in body[start:] if not any(s is f[3] for f in fields)]
     if start and init_node:
         new_body[start] = init_node.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
-    plain = cls.with_changes(decorators=[], body=cls.body.with_changes(body=new_body),
-                             leading_lines=cls.decorators[0].leading_lines)
+    plain = cls.with_changes(decorators=[], body=cls.body.with_changes(body=new_body))
     before = c.swap(module, cls, plain).code
     before = _drop_unused_import(before, "dataclass", "from dataclasses import dataclass")
     before = _drop_unused_import(before, "dataclasses", "import dataclasses")
