@@ -212,16 +212,10 @@ def _sha256(path: Path) -> str:
 
 
 def _census(packages: list[dict]) -> str:
-    by: dict[str, list[dict]] = {}
-    for package in packages:
-        by.setdefault(package["licence"], []).append(package)
-    lines = ["licence census:"]
-    for licence, members in sorted(by.items(), key=lambda kv: (not kv[1][0]["permissive"], kv[0])):
-        verdict = "used" if members[0]["permissive"] else "LEFT OUT"
-        names = ", ".join(f"{p['name']} {p['version']} ({p['tasks']})" if p["permissive"] else f"{p['name']} {p['version']}"
-                          for p in members)
-        lines.append(f"  {licence} [{verdict}] {len(members)}: {names}")
-    return "\n".join(lines)
+    from vibecli.data.sources import Package, census
+
+    made = [Package(p["name"], p["version"], p["licence"], p["licence_from"]) for p in packages]
+    return "licence census:\n" + census(made, used={p["name"]: p["tasks"] for p in packages})
 
 
 @app.command("kinds")
