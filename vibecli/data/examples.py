@@ -6,17 +6,9 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from vibecli.edits import languages
 from vibecli.prompts import edit_prompt
 
 FORMAT_VERSION = 1
-
-
-def task_prompt(path: str, text: str, instruction: str, symbols: list[str], edit_format: str = "symbol") -> str:
-    """The prompt `vibecli edit` renders for this one file and request (first attempt, no failures)."""
-    spec = languages.language_for(path)
-    shown = [{"path": path, "language": spec.fence if spec else "", "text": text, "symbols": symbols}]
-    return edit_prompt(edit_format, shown, instruction.strip(), [])
 
 
 def files_prompt(files: dict[str, str], instruction: str, edit_format: str) -> tuple[str, str]:
