@@ -1,4 +1,7 @@
-"""The training sets of the adapters in the README ("No adapter ships yet"), reproducibly:
+"""The training sets of adapters 1-6 in the README, reproducibly. They were made by the former
+`data synth` (`ast`-based kinds named docstring, annotations, comparison, guard, ...; commit
+a3dbcf1): check that commit out to rebuild them. The current synth (docs/data.md) makes other
+kinds and rows, so these mixes do not rebuild the same sets from its output.
 
     vibecli data synth --from "$(python -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" \\
         --format auto --seed 7 --out all.jsonl

@@ -55,6 +55,11 @@ symbol-anchored edits, and took less time; on a 300-line file an anchored answer
 fewer output tokens than a whole one (benchmarks/token_ratio.py)."""
 
 
+def shown_files(files: dict[str, SourceFile], symbols: dict[str, list[str]]) -> list[dict]:
+    """The files as the edit prompt shows them (training data renders its prompts with this too)."""
+    return [{"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()]
+
+
 def resolve_format(edit_format: str, files: dict[str, SourceFile]) -> str:
     if edit_format != "auto":
         return edit_format
@@ -142,9 +147,7 @@ class Conversation:
         symbols = context.symbols
         edit_format = resolve_format(self.settings.edit_format, files)
         header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
-        shown = [
-            {"path": p, "language": _fence(p), "text": s.text, "symbols": symbols[p]} for p, s in files.items()
-        ]
+        shown = shown_files(files, symbols)
         budget = min(self.settings.max_tokens, _token_budget(files))
         repo_map = self._repo_map(edit_format, shown, instruction.strip(), list(files), budget)
         mode = self.settings.grammar

@@ -1,138 +1,137 @@
-"""`vibecli data synth`: edit tasks from real code (the installed Python's standard library)."""
+"""`vibecli data synth`: verified tasks from several real sources, rendered exactly as `vibecli
+edit` prompts the model, with the data set's summary."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sysconfig
 from pathlib import Path
 
-from conftest import run_cli
-from vibecli.data.py_transforms import PY_TRANSFORMS
-from vibecli.data.synth import Task, tasks_from, verify
-from vibecli.edits.envelope import parse_envelope
+from conftest import edit_replay, git, run_cli
+from data.archives import make_wheel
+from vibecli.data.answers import answer_gives
 
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
-
-
-def test_every_python_kind_comes_out_of_the_standard_library_with_a_verified_answer():
-    tasks = list(tasks_from(STDLIB / "json"))
-    tasks += list(tasks_from(STDLIB / "logging"))
-    kinds = {t.kind for t in tasks}
-    assert {"docstring", "comparison", "rename", "default", "error_handling", "guard", "fix_bug", "add_function"} <= kinds
-    for task in tasks:
-        assert verify(task)
-        edits = parse_envelope(task.answer)
-        assert len(edits) == 1 and edits[0].op == ("append" if task.kind == "add_function" else "replace")
-        assert edits[0].path == task.path
-        assert task.before != task.after
+FIXTURE = Path(__file__).parent / "fixtures" / "shapes"
+RICHER = ('from collections import defaultdict\n\n\n'
+          'def group(words):\n    """Group the words by their first letter."""\n    groups = defaultdict(list)\n'
+          '    for word in words:\n        groups[word[0]].append(word)\n    return groups\n\n\n'
+          'def describe(name, count):\n    text = f"{name}: {count}"\n    return text.strip()\n')
 
 
-def test_a_docstring_task_asks_for_the_docstring_the_code_had(tmp_path):
-    source = tmp_path / "mod.py"
-    source.write_text('def double(x):\n    """Twice x."""\n    y = x * 2\n    return y\n')
-    (task,) = [t for t in tasks_from(source) if t.kind == "docstring"]
-    assert task.instruction == "Add a docstring to double."
-    assert '"""' not in task.before
-    assert task.answer == '@@ replace mod.py double\n```python\ndef double(x):\n    """Twice x."""\n    y = x * 2\n    return y\n```\n@@ done'
-
-
-def test_a_bug_task_plants_one_behavioural_bug_and_asks_by_what_the_function_should_do(tmp_path):
-    source = tmp_path / "mod.py"
-    source.write_text('def positive(values):\n    """Return the values above zero."""\n    return [v for v in values if v > 0]\n')
-    (task,) = [t for t in tasks_from(source) if t.kind == "fix_bug"]
-    assert task.after == source.read_text()
-    changed = [(a, b) for a, b in zip(task.before.splitlines(), task.after.splitlines()) if a != b]
-    assert len(changed) == 1
-    before_line, after_line = changed[0]
-    assert "v > 0" in after_line and ("v <= 0" in before_line or "v > 1" in before_line)
-    assert task.instruction in ("Fix the bug in positive.", "Fix bugs.", "positive does not work as intended; fix it.",
-                                "Fix the bug in positive. What it should do: return the values above zero.",
-                                "Fix positive; it has to return the values above zero.")
-
-
-def test_an_add_function_task_asks_for_a_function_by_its_signature_and_docstring(tmp_path):
-    source = tmp_path / "mod.py"
-    source.write_text('import math\n\n\ndef area(r):\n    return math.pi * r * r\n\n\n'
-                      'def scaled(values, factor=2):\n    """Return each value times factor."""\n    out = [v * factor for v in values]\n    return out\n')
-    (task,) = [t for t in tasks_from(source) if t.kind == "add_function"]
-    assert task.instruction == "Add a function `scaled(values, factor=2)` to return each value times factor."
-    assert "scaled" not in task.before and task.before.startswith("import math\n")
-    assert task.after.endswith('def scaled(values, factor=2):\n    """Return each value times factor."""\n'
-                               '    out = [v * factor for v in values]\n    return out\n')
-    assert verify(task)
-
-
-def test_javascript_gets_renames_and_comparisons(tmp_path):
-    source = tmp_path / "util.js"
-    source.write_text(
-        "function clampValue(x, lo, hi) {\n  if (x < lo) {\n    return lo;\n  }\n  return Math.min(x, hi);\n}\n"
-    )
-    tasks = {t.kind: t for t in tasks_from(source)}
-    assert set(tasks) == {"comparison", "rename"}
-    assert "x >= lo" in tasks["comparison"].before
-    assert "clamp_value" in tasks["rename"].before
-    assert tasks["rename"].answer.startswith("@@ replace util.js clamp_value\n```javascript\nfunction clampValue(")
-
-
-def test_a_wrong_answer_does_not_verify(tmp_path):
-    task = Task("x", "python", "m.py", "def f():\n    return 1\n", "def f():\n    return 2\n", "i",
-                "@@ replace m.py f\n```python\ndef f():\n    return 3\n```\n@@ done", "here")
-    assert not verify(task)
-
-
-def test_the_command_writes_prompts_and_answers(tmp_path):
+def _synth(tmp_path, *args: str) -> tuple[list[dict], dict]:
     out = tmp_path / "tasks.jsonl"
-    result = run_cli("data", "synth", "--from", str(STDLIB / "json"), "--limit", "5", "--out", str(out), "--json")
+    result = run_cli("data", "synth", "--out", str(out), "--json", "--summary", str(tmp_path / "summary.json"), *args)
     assert result.exit_code == 0, result.stderr
-    assert result.json["tasks"] == 5
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 5
+    return [json.loads(line) for line in out.read_text().splitlines()], result.json
+
+
+def test_tasks_come_from_several_sources_with_package_version_licence_and_origin(tmp_path):
+    wheel = make_wheel(tmp_path, "words", "2.0", files={"words/core.py": RICHER}, License_Expression="Apache-2.0")
+    left_out = make_wheel(tmp_path, "copyleft", "1.0", files={"copyleft/m.py": RICHER}, License_Expression="GPL-3.0-only")
+    rows, summary = _synth(tmp_path, "--from", str(wheel), "--from", str(FIXTURE), "--from", str(left_out))
+    packages = {p["name"]: p for p in summary["packages"]}
+    assert packages["words"]["tasks"] > 0 and packages["shapes"]["tasks"] > 0
+    assert packages["copyleft"]["tasks"] == 0 and not packages["copyleft"]["permissive"]
+    assert {r["meta"]["package"] for r in rows} == {"words", "shapes"}
     for row in rows:
-        assert row["prompt"].endswith("### Answer:\n")
-        assert "=== Task" in row["prompt"]
-        assert row["answer"].endswith("@@ done")
-        assert row["meta"]["source"] == "synth"
+        meta = row["meta"]
+        assert meta["licence"] in ("Apache-2.0", "MIT") and meta["version"] in ("2.0", "unknown")
+        assert meta["origin"].rsplit(":", 1)[1].isdigit() and meta["style"] in ("terse", "descriptive")
+        assert meta["format"] in ("whole", "symbol") and meta["requested_format"] == "auto"
+        assert row["prompt"].endswith("### Answer:\n") and row["answer"].endswith("@@ done")
+    assert summary["tasks"] == len(rows) and sum(summary["by_kind"].values()) == len(rows)
+    assert len(summary["by_kind"]) >= 30
 
 
-def test_bad_arguments_are_usage_errors(tmp_path):
+def test_a_row_is_exactly_the_prompt_vibecli_edit_renders_and_its_answer_lands(repo, tmp_path):
+    rows, _ = _synth(tmp_path, "--from", str(FIXTURE), "--kinds", "list_comprehension")
+    row = rows[0]
+    path = row["prompt"].rsplit("### File: ", 1)[1].split("\n", 1)[0]
+    before = row["prompt"].rsplit("```python\n", 1)[1].rsplit("```", 1)[0]
+    git(repo, "rm", "-q", "greet.py")
+    (repo / path).write_text(before)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "task")
+    instruction = row["prompt"].rsplit("### Request: ", 1)[1].split("\n", 1)[0]
+    result = edit_replay(tmp_path, instruction, path, answers=(row["answer"],))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    exported = tmp_path / "exported.jsonl"
+    assert run_cli("data", "export", "--out", str(exported)).exit_code == 0
+    (logged,) = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert logged["prompt"] == row["prompt"] and logged["answer"] == row["answer"]
+    landed = (repo / path).read_text()
+    assert "result = [value for value in values if value > 0]" in landed and ".append(" not in landed
+
+
+def test_all_formats_are_written_beside_the_default_and_every_answer_verifies(tmp_path):
+    rows, summary = _synth(tmp_path, "--from", str(FIXTURE), "--all-formats", "--kinds", "rename_across_files,enumerate,add_test")
+    by_format = {fmt: [json.loads(line) for line in (tmp_path / f"tasks.{fmt}.jsonl").read_text().splitlines()]
+                 for fmt in ("symbol", "search", "whole")}
+    assert all(len(rows) == len(made) for made in by_format.values())
+    assert summary["files_per_task"].get("2", 0) >= 2  # the multi-file kinds
+    for fmt, made in by_format.items():
+        for row in made:
+            assert row["meta"]["format"] == fmt and row["meta"]["requested_format"] == fmt
+            assert ("@@ rewrite" in row["prompt"]) == (fmt != "search")
+    for name, output in summary["outputs"].items():
+        assert hashlib.sha256(Path(output["path"]).read_bytes()).hexdigest() == output["sha256"]
+    written = json.loads((tmp_path / "summary.json").read_text())
+    assert written["outputs"] == summary["outputs"] and written["tasks"] == summary["tasks"]
+
+
+def test_rename_and_ruff_routes_are_in_the_meta(tmp_path):
+    rows, _ = _synth(tmp_path, "--from", str(FIXTURE), "--kinds", "rename_function,fstring_format")
+    renames = [r for r in rows if r["meta"]["kind"] == "rename_function"]
+    assert renames and all(len(r["meta"]["rename"]) == 2 and r["meta"]["rename"][1] in r["answer"] for r in renames)
+    routed = [r for r in rows if r["meta"]["kind"] == "fstring_format"]
+    assert routed and all(r["meta"]["ruff_rules"] == ["UP032"] and r["meta"]["ruff_unsafe"] is False for r in routed)
+
+
+def test_small_changes_to_big_files_are_left_out(tmp_path):
+    _, loose = _synth(tmp_path, "--from", str(FIXTURE), "--min-change", "0")
+    _, strict = _synth(tmp_path, "--from", str(FIXTURE), "--min-change", "0.3")
+    assert strict["small_change_dropped"] > loose["small_change_dropped"] == 0
+    assert strict["tasks"] < loose["tasks"]
+
+
+def test_other_languages_in_a_folder_get_renames_and_comparisons(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "util.js").write_text(
+        "function clampValue(x, lo, hi) {\n  if (x < lo) {\n    return lo;\n  }\n  return Math.min(x, hi);\n}\n")
+    (tmp_path / "src" / "LICENSE").write_text("Permission is hereby granted, free of charge, to any person\n")
+    rows, summary = _synth(tmp_path, "--from", str(tmp_path / "src"))
+    assert summary["by_kind"] == {"comparison": 1, "rename": 1}
+    for row in rows:
+        assert row["answer"].startswith("@@ rewrite util.js\n```javascript\nfunction clampValue(")
+
+
+def test_bad_arguments_are_one_line_errors(tmp_path):
     assert run_cli("data", "synth", "--from", str(tmp_path / "nope")).exit_code == 1
-    assert run_cli("data", "synth", "--from", str(STDLIB / "json"), "--kinds", "bogus").exit_code == 2
-    assert set(PY_TRANSFORMS) >= {"docstring", "rename"}
+    assert run_cli("data", "synth", "--from", str(FIXTURE), "--kinds", "bogus").exit_code == 2
+    assert run_cli("data", "synth", "--from", str(FIXTURE), "--format", "diff").exit_code == 2
+    assert run_cli("data", "synth", "--from", str(FIXTURE), "--all-formats").exit_code == 2
+    assert run_cli("data", "synth", "--from", str(FIXTURE), "--eval-data", str(tmp_path / "none.jsonl")).exit_code == 2
 
 
-def test_a_task_file_starts_with_the_imports_its_code_uses(tmp_path):
-    source = tmp_path / "mod.py"
-    source.write_text(
-        "import os\nimport re\nfrom math import sqrt, pi\n\n\n"
-        "def norm(x, y):\n    \"\"\"Length of (x, y).\"\"\"\n    return sqrt(x * x + y * y)\n"
-    )
-    (task,) = [t for t in tasks_from(source) if t.kind == "docstring"]
-    assert task.before.startswith("from math import sqrt\n\n\ndef norm(x, y):\n")
-    assert task.after.startswith("from math import sqrt\n\n\ndef norm(x, y):\n")
-    assert verify(task)
+def test_the_kinds_command_lists_every_kind():
+    result = run_cli("data", "kinds", "--json")
+    assert result.exit_code == 0
+    kinds = {k["kind"]: k for k in result.json["kinds"]}
+    assert len(kinds) >= 30 and kinds["fstring_format"]["ruff_rules"] == ["UP032"]
 
 
-def test_auto_answers_a_small_file_with_the_whole_file_as_vibecli_edit_would_ask(tmp_path):
-    from vibecli.conversation import SMALL_FILE_LINES, resolve_format
-    from vibecli.data.synth import _memory_file, answer_in
-    from vibecli.edits.apply import apply_edits
+def test_a_verified_answer_gives_the_after_files_and_a_tampered_one_does_not(tmp_path):
+    rows, _ = _synth(tmp_path, "--from", str(FIXTURE), "--kinds", "dict_get", "--format", "whole")
+    (row,) = rows
+    before = {"inventory.py": row["prompt"].rsplit("```python\n", 1)[1].rsplit("```", 1)[0]}
+    after = {"inventory.py": row["answer"].split("```python\n", 1)[1].rsplit("```", 1)[0]}
+    assert answer_gives(before, after, row["answer"], "whole")
+    assert not answer_gives(before, after, row["answer"].replace("prices.get(name, 0)", "prices.get(name, 1)"), "whole")
 
-    out = tmp_path / "tasks.jsonl"
-    result = run_cli("data", "synth", "--from", str(STDLIB / "json"), "--limit", "4", "--format", "auto",
-                     "--out", str(out), "--json")
-    assert result.exit_code == 0, result.stderr
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 4
-    for row in rows:
-        assert row["meta"]["format"] == "whole"
-        assert row["answer"].startswith("@@ rewrite ")
-        assert "@@ rewrite" in row["prompt"] and "@@ replace" not in row["prompt"]  # the whole-file prompt
-    for task in list(tasks_from(STDLIB / "json", limit=6)):
-        assert task.before.count("\n") <= SMALL_FILE_LINES
-        assert resolve_format("auto", {task.path: _memory_file(task.path, task.before)}) == "whole"
-        shown, answer = answer_in(task, "auto")
-        assert shown == "whole"
-        (change,) = apply_edits(parse_envelope(answer), {task.path: _memory_file(task.path, task.before)}, {})
-        assert change.new_text.rstrip("\n") == task.after.rstrip("\n")
-        assert answer_in(task, "symbol") == ("symbol", task.answer)
-    assert run_cli("data", "synth", "--from", str(STDLIB / "json"), "--format", "search").exit_code == 2
+
+def test_without_libcst_synth_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "libcst", None)
+    result = run_cli("data", "synth", "--from", str(FIXTURE))
+    assert result.exit_code == 1 and "pip install 'vibecli[data]'" in result.stderr

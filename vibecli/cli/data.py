@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import sys
 import time
@@ -97,56 +98,136 @@ def _write(path: Path | None, rows: list[dict]) -> None:
         raise VibeError(f"cannot write {path}: {exc.strerror}") from None
 
 
+def _default_eval() -> Path:
+    """EditEval beside the checkout (../shared/eval), as `vibecli train --eval-data` finds it."""
+    return Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "editeval.jsonl"
+
+
 @app.command()
 def synth(
-    from_: Annotated[Path, typer.Option("--from", help="A file or folder of real code (for example the Python standard library).")],
+    from_: Annotated[list[str], typer.Option("--from", help="A source of real code; repeat for more: a folder or file, a downloaded wheel or sdist (.whl, .tar.gz, .zip), or an installed package's name.")],
     out: Out = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many tasks (0: all).")] = 0,
-    kinds: Annotated[Optional[str], typer.Option("--kinds", help="Comma-separated task kinds (default: all): docstring, annotations, comparison, error_handling, guard, default, comprehension, rename.")] = None,
-    edit_format: Annotated[str, typer.Option("--format", help="The edit format of prompts and answers: symbol, whole, or auto (whole for files of at most 60 lines, as `vibecli edit` decides).")] = "symbol",
+    kinds: Annotated[Optional[str], typer.Option("--kinds", help="Comma-separated task kinds (default: all; `vibecli data kinds` lists them).")] = None,
+    edit_format: Annotated[str, typer.Option("--format", help="The edit format of prompts and answers: auto (as `vibecli edit` decides: whole files of at most 60 lines, else symbol), symbol, search or whole.")] = "auto",
+    all_formats: Annotated[bool, typer.Option("--all-formats", help="Also write every task in symbol, search and whole, to OUT's siblings NAME.symbol.jsonl, ...")] = False,
+    per_package_kind: Annotated[int, typer.Option("--per-package-kind", help="At most this many tasks of one kind from one package (0: no cap).")] = 40,
+    eval_data: Annotated[Optional[Path], typer.Option("--eval-data", help="EditEval JSON Lines: tasks sharing a line of 20+ characters with its inputs or outputs are dropped (default: ../shared/eval/editeval.jsonl beside the checkout).")] = None,
+    summary_out: Annotated[Optional[Path], typer.Option("--summary", help="Write the summary (counts, licence census, drops, sha256 of each output) as JSON here.")] = None,
+    min_change: Annotated[float, typer.Option("--min-change", help="Leave out tasks whose diff (lines added and removed) is less than this share of the after-file's lines: answers to them are almost all copy.")] = 0.04,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Sources worked on in parallel.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the choices made per file.")] = 0,
     json_: o.Json = False,
     quiet: o.Quiet = False,
 ) -> None:
     """Edit tasks with known answers, made from real code: JSON Lines of {prompt, answer, meta}."""
-    from vibecli.data.examples import task_prompt
-    from vibecli.data.py_transforms import PY_TRANSFORMS
-    from vibecli.data.synth import answer_in, symbols_for, tasks_from
+    from vibecli.data.build import Options, build, read_eval_lines
+    from vibecli.data.kinds import load
 
     env = Env(json=json_, quiet=quiet)
     with handled(env):
         if json_ and out is None:
             raise UsageError("--json prints the summary on standard output; give --out FILE for the tasks")
-        if edit_format not in ("symbol", "whole", "auto"):
-            raise UsageError(f"--format {edit_format}: synth writes symbol, whole or auto answers")
-        wanted = set(kinds.split(",")) if kinds else None
-        if wanted and not wanted <= set(PY_TRANSFORMS):
-            raise UsageError(f"unknown task kind(s): {', '.join(sorted(wanted - set(PY_TRANSFORMS)))}")
-        root = from_.expanduser()
-        if not root.exists():
-            raise VibeError(f"--from {from_}: no such file or folder")
-        counts: dict[str, int] = {}
-
-        def rows():
-            for task in tasks_from(root, seed=seed, limit=limit or None, kinds=wanted):
-                counts[f"{task.language}/{task.kind}"] = counts.get(f"{task.language}/{task.kind}", 0) + 1
-                shown_format, answer = answer_in(task, edit_format)
-                symbols = symbols_for(task.path, task.before)
-                yield {
-                    "prompt": task_prompt(task.path, task.before, task.instruction, symbols, shown_format),
-                    "answer": answer,
-                    "meta": {"source": "synth", "kind": task.kind, "language": task.language, "origin": task.origin,
-                             "format": shown_format},
-                }
-
-        from vibecli.data.examples import write_jsonl
-
         try:
-            total = write_jsonl(out, rows(), stream=sys.stdout)
+            import libcst  # noqa: F401
+        except ImportError:
+            raise VibeError("data synth edits code with LibCST: pip install 'vibecli[data]'") from None
+        if all_formats and out is None:
+            raise UsageError("--all-formats writes one file per format beside --out; give --out FILE")
+        if edit_format not in ("auto", "symbol", "search", "whole"):
+            raise UsageError(f"--format {edit_format}: synth writes auto, symbol, search or whole answers")
+        wanted = set(kinds.split(",")) if kinds else None
+        known = set(load()) | {"add_test", "comparison", "rename"}
+        if wanted and not wanted <= known:
+            raise UsageError(f"unknown task kind(s): {', '.join(sorted(wanted - known))}")
+        eval_path = eval_data.expanduser() if eval_data else _default_eval()
+        if eval_data is not None and not eval_path.is_file():
+            raise UsageError(f"--eval-data {eval_data}: no such file")
+        _check_sources(from_)
+        options = Options(seed=seed, kinds=wanted, per_package_kind=per_package_kind, limit=limit, all_formats=all_formats,
+                          edit_format=edit_format, eval_lines=read_eval_lines(eval_path), jobs=max(1, jobs),
+                          min_change=min_change)
+        outputs = _outputs(out, edit_format, all_formats)
+        handles = {f: (p.open("w", encoding="utf-8") if p else sys.stdout) for f, p in outputs.items()}
+        try:
+            summary = build(list(from_), options, lambda f, row: handles[f].write(json.dumps(row, ensure_ascii=False) + "\n"),
+                            lambda package, count: env.info(f"{package.name} {package.version} ({package.licence}): "
+                                                            + (f"{count} tasks" if package.permissive else "left out")))
         except OSError as exc:
             raise VibeError(f"cannot write {out}: {exc.strerror}") from None
+        finally:
+            for handle in handles.values():
+                if handle is not sys.stdout:
+                    handle.close()
+        report = summary.as_dict()
+        report["contamination_check"] = str(eval_path) if options.eval_lines else "skipped: no EditEval file found"
+        report["outputs"] = {f: {"path": str(p), "sha256": _sha256(p)} for f, p in outputs.items() if p}
+        if summary_out is not None:
+            summary_out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if env.json:
-        env.emit_json({"status": "done", "tasks": total, "by_kind": counts, "out": str(out)})
+        env.emit_json({"status": "done", **report})
         return
-    detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    env.info(f"{total} tasks from {from_}" + (f": {detail}" if detail else ""))
+    _print_report(env, report)
+
+
+def _print_report(env: Env, report: dict) -> None:
+    env.info(_census(report["packages"]))
+    env.info(f"{report['tasks']} tasks ({', '.join(f'{k} {v}' for k, v in report['rows'].items())} rows) in {report['seconds']} s; "
+             f"dropped: {report['overlap_dropped']} sharing lines with EditEval, {report['small_change_dropped']} changing "
+             f"too little, {report['exact_duplicates']} exact and {report['near_duplicates']} near duplicates, "
+             f"{sum(report['unverified'].values())} unverified")
+    env.info("kinds: " + ", ".join(f"{k} {v}" for k, v in report["by_kind"].items()))
+    env.info("phrasing: " + ", ".join(f"{k} {v}" for k, v in report["by_style"].items()) + "; naming: "
+             + ", ".join(f"{k} {v}" for k, v in report["by_naming"].items()))
+    for fmt, buckets in report["change_ratio"].items():
+        env.info(f"changed lines / answer lines ({fmt}): " + ", ".join(f"{k} {v}" for k, v in buckets.items()))
+
+
+def _check_sources(specs: list[str]) -> None:
+    from vibecli.data.sources import open_source
+
+    for spec in specs:
+        if not Path(spec).expanduser().exists():
+            open_source(spec)  # an installed package's name: fails with one line when there is none
+
+
+def _outputs(out: Path | None, edit_format: str, all_formats: bool) -> dict[str, Path | None]:
+    outputs: dict[str, Path | None] = {edit_format: out}
+    if all_formats and out is not None:
+        stem = out.name[: -len(".jsonl")] if out.name.endswith(".jsonl") else out.name
+        for fmt in ("symbol", "search", "whole"):
+            if fmt != edit_format:
+                outputs[fmt] = out.with_name(f"{stem}.{fmt}.jsonl")
+    return outputs
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _census(packages: list[dict]) -> str:
+    from vibecli.data.sources import Package, census
+
+    made = [Package(p["name"], p["version"], p["licence"], p["licence_from"]) for p in packages]
+    return "licence census:\n" + census(made, used={p["name"]: p["tasks"] for p in packages})
+
+
+@app.command("kinds")
+def list_kinds(json_: o.Json = False) -> None:
+    """The task kinds synth makes, with their ruff rules where a ruff fix makes the same change."""
+    from vibecli.data.kinds import load
+
+    env = Env(json=json_)
+    rows = [{"kind": k.name, "direction": k.direction, "units": list(k.units), "ruff_rules": list(k.ruff_rules)}
+            for k in load().values()] + [{"kind": "add_test", "direction": "restore", "units": ["test"], "ruff_rules": []}]
+    if env.json:
+        env.emit_json({"kinds": rows})
+        return
+    for row in rows:
+        env.info(f"{row['kind']:22} {row['direction']:8} {','.join(row['units']):24} {' '.join(row['ruff_rules'])}")

@@ -6,17 +6,21 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from vibecli.edits import languages
 from vibecli.prompts import edit_prompt
 
 FORMAT_VERSION = 1
 
 
-def task_prompt(path: str, text: str, instruction: str, symbols: list[str], edit_format: str = "symbol") -> str:
-    """The prompt `vibecli edit` renders for this one file and request (first attempt, no failures)."""
-    spec = languages.language_for(path)
-    shown = [{"path": path, "language": spec.fence if spec else "", "text": text, "symbols": symbols}]
-    return edit_prompt(edit_format, shown, instruction.strip(), [])
+def files_prompt(files: dict[str, str], instruction: str, edit_format: str) -> tuple[str, str]:
+    """(the format `vibecli edit` resolves `edit_format` to for these files, the prompt it renders
+    for them on a first attempt): the same calls the edit command makes."""
+    from vibecli.conversation import resolve_format, shown_files
+    from vibecli.data.answers import memory_file
+    from vibecli.edits.apply import Context
+
+    sources = {p: memory_file(p, t) for p, t in files.items()}
+    resolved = resolve_format(edit_format, sources)
+    return resolved, edit_prompt(resolved, shown_files(sources, Context.of(sources).symbols), instruction.strip(), [])
 
 
 def answer_text(answer: str) -> str:

@@ -1,264 +1,129 @@
 """Edit tasks with known answers, made from real code that nobody here wrote.
 
-Each task takes one real definition as the *answer* and degrades it into the *before* state:
-the docstring taken out becomes "add a docstring to X", the error handling taken out becomes
-"handle the case where ...", a flipped comparison becomes "fix the bug in X". The answer is
-vibecli's own symbol-anchored edit (`@@ replace PATH NAME` and the definition), checked by
-applying it with vibecli's edit engine to the before-file: it must give back the original.
+Each task cuts a unit out of a real module (a function, a method in its class, a class, a
+function with its helper; `units`) and applies one kind of edit (`kinds`): the real code is the
+after-file and a degraded copy the before-file ("add a docstring", "use an f-string", "fix the
+off-by-one"), or the real code is the before-file and the after-file applies an idiom ("use
+logging"). The request is phrased as people ask (`phrasings`). Every task records the package,
+version and licence it came from, and the file and line.
 
-Python tasks are made with `ast` (behaviour-level: docstrings, annotations, error handling,
-guard clauses, default values, comprehensions, renames, planted bugs: `py_transforms`), plus
-functions taken out of their file and asked for by signature and docstring; the other
-addressable languages (JavaScript, TypeScript, Go, Rust, Java, C, C++) get renames and flipped
-comparisons through tree-sitter's definitions.
+Other addressable languages (JavaScript, TypeScript, Go, Rust, Java, C, C++) in a folder source get
+renames and flipped comparisons through tree-sitter's definitions (`other_languages`).
 """
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import random
-import re
-import textwrap
-from dataclasses import dataclass
-from pathlib import Path
+import zlib
+from dataclasses import dataclass, field
 from typing import Iterator
 
-from vibecli.core import ApplyError, Edit, EnvelopeError
-from vibecli.data.py_transforms import PY_TRANSFORMS, docstring_line, imperative, unparse_def
-from vibecli.edits import languages, syntax
-from vibecli.edits.apply import Context, apply_edits
-from vibecli.edits.envelope import format_envelope
-from vibecli.edits.fileio import SourceFile
+from libcst import CSTValidationError, ParserSyntaxError
 
-MIN_LINES, MAX_LINES = 3, 40
-"""Definitions this long make a task: small like the files people ask about, short to train on."""
-MAX_FILE_BYTES = 400_000
-SKIP_PARTS = ("test", "tests", "idlelib", "lib2to3", "site-packages", "node_modules", "__pycache__", ".git")
+from vibecli.data.sources import Source
+from vibecli.data.units import units_of
+
+MAX_FILES = 400
+"""Files sampled from one source (after a seeded shuffle): big packages would otherwise dominate."""
 
 
 @dataclass(frozen=True)
 class Task:
     kind: str
-    language: str
-    path: str
-    """The file name shown to the model (the source file's base name)."""
-    before: str
-    after: str
+    before: dict[str, str]
+    """The files shown to the model, path to text."""
+    after: dict[str, str]
+    """Every file after the edit (new files included)."""
     instruction: str
-    answer: str
-    """The answer in vibecli's edit format, ending with `@@ done`."""
+    style: str
+    """terse or descriptive."""
+    naming: str
+    """How the request points at its target: name, behaviour (what it does), or none."""
     origin: str
-    """Where the code came from, `FILE:LINE`."""
+    """FILE:LINE in the source."""
+    package: str = ""
+    version: str = ""
+    licence: str = ""
+    ruff_rules: tuple[str, ...] = ()
+    ruff_unsafe: bool = False
+    rename: tuple[str, str] | None = None
+    language: str = "python"
+    direction: str = "restore"
+    extra: dict = field(default_factory=dict)
 
 
-def _memory_file(relpath: str, text: str) -> SourceFile:
-    return SourceFile(relpath=relpath, path=Path(relpath), text=text, newline="\n", bom=False, mode=0o644, digest="")
+def _seeded(seed: int, *parts: str) -> random.Random:
+    return random.Random(zlib.crc32("\0".join([str(seed), *parts]).encode()))
 
 
-def verify(task: Task) -> bool:
-    """The answer, applied by vibecli's edit engine to the before-file, gives the after-file."""
-    from vibecli.edits.envelope import parse_envelope
+def tasks_of(source: Source, *, seed: int = 0, kinds: set[str] | None = None, per_kind: int = 0,
+             max_files: int = MAX_FILES) -> Iterator[Task]:
+    """Tasks from one source, at most `per_kind` of each kind (0: no cap), in a seeded order."""
+    from vibecli.data.kinds import load
+    from vibecli.data.kinds.multi import add_test_tasks
+    from vibecli.data.other_languages import other_language_tasks
 
-    try:
-        edits = parse_envelope(task.answer)
-        changes = apply_edits(edits, {task.path: _memory_file(task.path, task.before)}, {})
-    except (ApplyError, EnvelopeError):
-        return False
-    return len(changes) == 1 and changes[0].new_text.rstrip("\n") == task.after.rstrip("\n") and task.before != task.after
+    registry = load()
+    wanted = [k for k in registry.values() if not kinds or k.name in kinds]
+    counts: dict[str, int] = {}
+    package = source.package
+    files = list(source.files)
+    _seeded(seed, package.name).shuffle(files)
+    files = files[:max_files]
+
+    def full(name: str) -> bool:
+        return bool(per_kind) and counts.get(name, 0) >= per_kind
+
+    for relpath, text in files:
+        if not relpath.endswith(".py"):
+            if not kinds or kinds & {"comparison", "rename"}:
+                for made_task in other_language_tasks(relpath, text):
+                    yield Task(**{**made_task, "package": package.name, "version": package.version, "licence": package.licence})
+            continue
+        rng = _seeded(seed, package.name, relpath)
+        for unit in units_of(relpath, text, rng):
+            for kind in wanted:
+                if unit.kind not in kind.units or full(kind.name) or (kind.needs and not any(n in unit.text for n in kind.needs)):
+                    continue
+                try:
+                    made = kind.make(unit, _seeded(seed, kind.name, unit.origin, unit.kind))
+                except (ParserSyntaxError, CSTValidationError, RecursionError):
+                    # a transform that wrote code LibCST cannot take (a rare construct): no task from
+                    # this unit, not the end of a run over seventy packages
+                    continue
+                if made is None or made.before == made.after:
+                    continue
+                if unit.doc:
+                    made.slots.setdefault("doc", unit.doc)  # lets the request name the target by what it does
+                made_task = _task(kind, made, unit.origin, _seeded(seed, "phrase", kind.name, unit.origin, unit.kind),
+                                  source, unit.target, unit.kind == "method")
+                if made_task is not None:
+                    counts[kind.name] = counts.get(kind.name, 0) + 1
+                    yield made_task
+    if (not kinds or "add_test" in kinds) and source.tests:
+        rng = _seeded(seed, package.name, "tests")
+        for made, origin in add_test_tasks(source.files, source.tests, rng):
+            if full("add_test"):
+                break
+            made_task = _task(None, made, origin, _seeded(seed, "phrase", origin), source)
+            if made_task is not None:
+                counts["add_test"] = counts.get("add_test", 0) + 1
+                yield made_task
 
 
-def _add_function_task(path: Path, fn, other, header: str) -> Task | None:
-    """The function taken out of its file, asked for by its signature and what its docstring says."""
-    doc = docstring_line(fn)
-    if not doc:
+def _task(kind, made, origin: str, rng: random.Random, source: Source, target: str = "", is_method: bool = False) -> Task | None:
+    """The task for one made change (kind None: add_test), with its request phrased; None when a
+    file does not compile or no phrasing fits."""
+    from vibecli.data import cst as c
+    from vibecli.data.phrasings import phrase
+
+    if not all(c.compiles(t) for p, t in {**made.before, **made.after}.items() if p.endswith(".py")):
         return None
-    signature = f"{fn.name}({ast.unparse(fn.args)})"
-    if len(signature) > 80:
+    name = kind.name if kind else "add_test"
+    instruction, style, naming = phrase(name, made.slots, target, rng, is_method=is_method)
+    if not instruction:
         return None
-    definition, neighbour = unparse_def(fn), unparse_def(other)
-    before = header + neighbour
-    after = header + neighbour + "\n\n" + definition
-    answer = format_envelope([Edit("append", path.name, definition)], "python")
-    return Task("add_function", "python", path.name, before, after, f"Add a function `{signature}` to {doc}." if imperative(doc) else f"Add a function `{signature}`: {doc}.",
-                answer, f"{path}:{fn.lineno}")
-
-
-def _python_tasks(path: Path, text: str, rng: random.Random) -> Iterator[Task]:
-    try:
-        module = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return
-    functions = [n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    imports = [n for n in module.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    for index, fn in enumerate(functions):
-        length = (fn.end_lineno or fn.lineno) - fn.lineno + 1
-        if not MIN_LINES <= length <= MAX_LINES:
-            continue
-        after_def = unparse_def(fn)
-        # a neighbour, when small, so the model learns to leave the rest of a file alone
-        neighbour = ""
-        if index + 1 < len(functions) and rng.random() < 0.5:
-            other = functions[index + 1]
-            if (other.end_lineno or other.lineno) - other.lineno < 15:
-                neighbour = unparse_def(other)
-        for kind, transform in PY_TRANSFORMS.items():
-            degraded = transform(ast.parse(after_def).body[0], fn.name)
-            if degraded is None:
-                continue
-            node, instruction = degraded
-            before_def = unparse_def(node)
-            if before_def == after_def:
-                continue
-            symbol = node.name
-            header = _imports_used(imports, [fn] + ([functions[index + 1]] if neighbour else []))
-            before = header + before_def + ("\n\n" + neighbour if neighbour else "")
-            after = header + after_def + ("\n\n" + neighbour if neighbour else "")
-            answer = format_envelope([Edit("replace", path.name, after_def, symbol=symbol)], "python")
-            yield Task(kind, "python", path.name, before, after, instruction, answer, f"{path}:{fn.lineno}")
-        if index > 0 and (functions[index - 1].end_lineno or 0) - functions[index - 1].lineno < 15:
-            other = functions[index - 1]
-            task = _add_function_task(path, fn, other, _imports_used(imports, [fn, other]))
-            if task is not None:
-                yield task
-
-
-def _imports_used(imports: list[ast.stmt], definitions: list[ast.AST]) -> str:
-    """The module's import lines that bind a name these definitions use, as the file's head: real
-    files start with imports, and a model that drops them breaks the file."""
-    used = {n.id for d in definitions for n in ast.walk(d) if isinstance(n, ast.Name)}
-    used |= {n.value.id for d in definitions for n in ast.walk(d)
-             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
-    lines = []
-    for node in imports:
-        kept = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
-        if not kept:
-            continue
-        clone = ast.ImportFrom(node.module, kept, node.level) if isinstance(node, ast.ImportFrom) else ast.Import(kept)
-        lines.append(ast.unparse(clone))
-    return "\n".join(lines) + "\n\n\n" if lines else ""
-
-
-# --- other languages, through tree-sitter -----------------------------------------------------
-
-_COMPARISON = re.compile(r"(?<=[\w)\]]) (<=|>=|<|>|==|!=|===|!==) (?=[\w(\-\"'!])")
-_FLIP = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "===": "!==", "!==": "==="}
-_CONDITION = re.compile(r"^\s*(if|while|return|\} else if|else if)\b")
-
-
-def _ts_tasks(path: Path, text: str, language: str) -> Iterator[Task]:
-    source = text.encode("utf-8")
-    for definition in syntax.definitions(language, source):
-        if definition.kind not in ("function", "method") or "." in definition.name or "#" in definition.name:
-            continue
-        length = definition.end_line - definition.start_line + 1
-        if not MIN_LINES <= length <= MAX_LINES:
-            continue
-        line_start = source.rfind(b"\n", 0, definition.start_byte) + 1
-        if source[line_start:definition.start_byte].strip():
-            continue  # the definition shares its first line with other code
-        body = source[line_start:definition.end_byte].decode("utf-8") + "\n"
-        body = textwrap.dedent(body)
-        fence = languages.by_name(language).fence
-        name = definition.name
-        for kind, made in (("comparison", _flip_comparison(body, name)), ("rename", _rename_camel(body, name))):
-            if made is None:
-                continue
-            before, instruction, symbol = made
-            answer = format_envelope([Edit("replace", path.name, body, symbol=symbol)], fence)
-            yield Task(kind, language, path.name, before, body, instruction, answer, f"{path}:{definition.start_line}")
-
-
-def _flip_comparison(body: str, name: str):
-    lines = body.split("\n")
-    for i, line in enumerate(lines):
-        if not _CONDITION.match(line):
-            continue
-        matches = list(_COMPARISON.finditer(line))
-        if len(matches) != 1:
-            continue
-        match = matches[0]
-        good_op = match.group(1)
-        bad_line = line[: match.start(1)] + _FLIP[good_op] + line[match.end(1):]
-        lines[i] = bad_line
-        return ("\n".join(lines),
-                f"Fix the bug in {name}: in `{bad_line.strip()}` the comparison is the wrong way round; "
-                f"it should use `{good_op}`.", name)
-    return None
-
-
-def _rename_camel(body: str, name: str):
-    if "_" in name or not re.search(r"[a-z][A-Z]", name):
-        return None
-    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
-    if re.search(rf"\b{re.escape(snake)}\b", body):
-        return None
-    before = re.sub(rf"\b{re.escape(name)}\b", snake, body)
-    return before, f"Rename {snake} to {name}, in camelCase like the rest of the code.", snake
-
-
-# --- walking a tree of sources ----------------------------------------------------------------
-
-
-def source_files(root: Path) -> Iterator[Path]:
-    if root.is_file():
-        yield root
-        return
-    for path in sorted(root.rglob("*")):
-        if any(part in SKIP_PARTS or part.startswith("test_") for part in path.relative_to(root).parts):
-            continue
-        if path.is_file() and not path.is_symlink() and languages.language_for(path.name):
-            yield path
-
-
-def tasks_from(root: Path, *, seed: int = 0, limit: int | None = None, kinds: set[str] | None = None,
-               exclude_texts: set[str] = frozenset()) -> Iterator[Task]:
-    """Verified tasks from every source file under root, in a seeded order per file."""
-    rng = random.Random(seed)
-    count = 0
-    seen: set[str] = set()
-    for path in source_files(root):
-        spec = languages.language_for(path.name)
-        if spec is None or not spec.addressable:
-            continue
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                continue
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        made = _python_tasks(path, text, rng) if spec.name == "python" else _ts_tasks(path, text, spec.name)
-        for task in made:
-            if kinds and task.kind not in kinds:
-                continue
-            key = hashlib.sha256((task.before + task.instruction).encode()).hexdigest()
-            if key in seen or _normalized(task.after) in exclude_texts or not verify(task):
-                continue
-            seen.add(key)
-            yield task
-            count += 1
-            if limit and count >= limit:
-                return
-
-
-def answer_in(task: Task, edit_format: str) -> tuple[str, str]:
-    """The edit format a `vibecli edit` prompt for this task would use, and the task's answer in it.
-
-    `symbol` keeps the symbol-anchored answer; `whole` rewrites the file; `auto` resolves as
-    `vibecli edit` does (whole for files of at most SMALL_FILE_LINES lines), so that training
-    prompts and answers match what the model sees under the default setting."""
-    from vibecli.conversation import resolve_format
-
-    edit_format = resolve_format(edit_format, {task.path: _memory_file(task.path, task.before)})
-    if edit_format == "symbol":
-        return "symbol", task.answer
-    after = task.after if task.after.endswith("\n") else task.after + "\n"
-    return "whole", format_envelope([Edit("rewrite", task.path, after)], task.language)
-
-
-def _normalized(text: str) -> str:
-    return " ".join(text.split())
-
-
-def symbols_for(path: str, text: str) -> list[str]:
-    return Context.of({path: _memory_file(path, text)}).symbols[path]
+    package = source.package
+    return Task(name, made.before, made.after, instruction, style, naming, origin, package.name, package.version,
+                package.licence, kind.ruff_rules if kind else (), bool(kind and kind.ruff_unsafe), made.rename,
+                direction=kind.direction if kind else "restore")
