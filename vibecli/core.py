@@ -39,7 +39,11 @@ class Terminated(SystemExit):
 
     A SystemExit because a signal can land inside an asyncio callback (prompt_toolkit's prompt runs one),
     and asyncio lets only SystemExit and KeyboardInterrupt out of a callback: any other exception is
-    logged there and swallowed, and prompt_toolkit then waits for Enter on a terminal nobody reads."""
+    logged there and swallowed, and prompt_toolkit then waits for Enter on a terminal nobody reads.
+    Its code is 143 (128 + SIGTERM), so that even one that escapes every handler never exits 0."""
+
+    def __init__(self, code: int = 143):
+        super().__init__(code)
 
 
 class UsageError(VibeError):

@@ -19,13 +19,28 @@ _SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["fix"]:
-        code = nothing_to_fix(sys.argv[2:])
-        if code is not None:
-            sys.exit(code)
-    from vibecli.cli import main as full
+    # first, before any heavy import: a signal at start-up ends the run at once with one line
+    from vibecli import interrupts
 
-    full()
+    interrupts.install()
+    try:
+        if sys.argv[1:2] == ["fix"]:
+            with interrupts.undoable():  # its checks run in their own process groups: stop them too
+                code = nothing_to_fix(sys.argv[2:])
+            if code is not None:
+                sys.exit(code)
+        from vibecli.cli import main as full
+
+        full()
+    except (KeyboardInterrupt, SystemExit) as exc:
+        signum = interrupts.raised_signal()
+        if signum is None:
+            raise
+        verb = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        print(f"vibecli: error: {verb}; nothing was changed", file=sys.stderr)
+        sys.exit(128 + signum)
+    finally:
+        interrupts.note_late_signal()
 
 
 def nothing_to_fix(args: list[str]) -> int | None:
