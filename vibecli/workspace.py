@@ -61,6 +61,13 @@ class Workspace:
         if pattern is not None and pure.as_posix() not in self.named:
             raise Refused(f"{shown}: a protected path ({pattern}); vibecli writes it only when you name it "
                           "on the command line")
+        try:
+            self._walk(pure, shown)
+        except OSError as exc:  # a name too long, a folder that cannot be read
+            raise Refused(f"{shown}: not a path vibecli can write here: {exc.strerror}") from None
+        return pure.as_posix()
+
+    def _walk(self, pure: PurePosixPath, shown: str) -> None:
         current = self.root
         for part in pure.parts:
             self._no_case_twin(current, part, shown)
@@ -69,7 +76,6 @@ class Workspace:
                 raise Refused(f"{shown}: goes through a symbolic link; vibecli does not edit through links")
         if not current.resolve().is_relative_to(self.root):
             raise Refused(f"{shown}: leaves the repository")
-        return pure.as_posix()
 
     @staticmethod
     def _no_case_twin(folder: Path, name: str, shown: str) -> None:
