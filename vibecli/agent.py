@@ -29,7 +29,7 @@ from vibecli.logbook import RunRecord
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
-__all__ = ["EditAgent", "EditRequest", "NoProgress", "Progress"]
+__all__ = ["EditAgent", "EditRequest", "NoProgress", "Progress", "check_instruction"]
 
 
 class FileChooser(RepoMapSource, Protocol):
@@ -53,7 +53,8 @@ class EditRequest:
     only a path the user named may be a protected one."""
 
 
-def _check_text(instruction: str) -> None:
+def check_instruction(instruction: str) -> None:
+    """An instruction vibecli can act on and record: not empty, text, no NUL."""
     if not instruction.strip():
         raise UsageError("the instruction is empty: say what to change")
     if "\0" in instruction:
@@ -95,7 +96,7 @@ class EditAgent:
     def run(self, request: EditRequest) -> Report:
         started = time.perf_counter()
         try:
-            _check_text(request.instruction)
+            check_instruction(request.instruction)
             relpaths = self._targets(request)
             with self.lock:
                 self._run(request, relpaths)
@@ -171,6 +172,7 @@ class EditAgent:
         sha = self.report.commit or (self.repo.head_sha() if self.repo is not None else None)
         if self.repo is not None and sha != head:
             interrupts.landed(f"commit {sha[:12]}")
+            interrupts.settled()  # the interrupt is answered: the report says it came after the commit
             self.writes.settle()
             self.report.commit = sha
             then = "interrupted after the commit landed" if interrupted else \
@@ -277,7 +279,15 @@ def _writable(workspace: Workspace, relpath: str) -> bool:
 
 
 def _refuse_read_only(files: dict[str, SourceFile]) -> None:
-    """A file nobody may write (chmod a-w) is read-only on purpose; replacing it would undo that."""
+    """A file nobody may write (chmod a-w) is read-only on purpose: replacing it would undo that
+    (exit 5). One this process cannot write (a read-only file system, permissions) fails at once
+    (exit 1), before the model's time is spent."""
     for relpath, source in files.items():
-        if source.exists and (not source.mode & 0o222 or not os.access(source.path, os.W_OK)):
+        if not source.exists:
+            continue
+        if not source.mode & 0o222:
             raise Refused(f"{relpath} is read-only; vibecli does not replace read-only files")
+        if not os.access(source.path, os.W_OK):
+            read_only_fs = bool(os.statvfs(source.path).f_flag & os.ST_RDONLY) if hasattr(os, "statvfs") else False
+            why = "Read-only file system" if read_only_fs else "permission denied"
+            raise VibeError(f"cannot write {relpath}: {why}; nothing was changed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 # the flags of `fix` this path understands; any other argument sends the run to the full CLI
 _VALUE_FLAGS = {"--lint-cmd": "lint_cmd", "--test-cmd": "test_cmd"}
@@ -48,6 +47,8 @@ def nothing_to_fix(args: list[str]) -> int | None:
     flags, quiet = _parse(args)
     if flags is None:
         return None
+    from pathlib import Path
+
     root = _work_tree(Path.cwd())
     if root is None:
         return None
@@ -89,7 +90,7 @@ def _parse(args: list[str]) -> tuple[dict | None, bool]:
     return flags, quiet
 
 
-def _work_tree(start: Path) -> Path | None:
+def _work_tree(start):
     if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
         return None  # git's own rules decide; leave it to GitPython
     for folder in (start, *start.parents):

@@ -214,7 +214,7 @@ class Logbook:
     def record(self, run: RunRecord, report) -> None:
         try:
             self._record(run, report)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeError) as exc:
             self.unavailable = f"cannot write to the logbook {self.path}: {exc}"
             raise VibeError(self.unavailable) from None
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -45,6 +46,15 @@ LEFTOVER_SUFFIXES = (".vibecli", ".lock", ".orig", ".rej")
 GIT_OWN = ("objects/", "refs/heads/", "logs/", "COMMIT_EDITMSG", "ORIG_HEAD", "index")
 
 
+LOGBOOK_LOCKER = """
+import pathlib, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+pathlib.Path(sys.argv[2]).touch()
+time.sleep(float(sys.argv[3]))
+"""
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> str:
     env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}
     return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env).stdout
@@ -58,6 +68,9 @@ def answer(path: str, symbol: str | None, code: str, op: str = "replace", fence:
 def _digest(path: Path) -> str:
     if path.is_symlink():
         return "link:" + os.readlink(path)
+    mode = path.lstat().st_mode
+    if not stat.S_ISREG(mode):  # a fifo, a socket, a device: never read (a fifo would block)
+        return f"special:{stat.S_IFMT(mode):o}"
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -248,6 +261,16 @@ class Sandbox:
     def commit_text(self, sha: str, relpath: str) -> str | None:
         out = subprocess.run(["git", "show", f"{sha}:{relpath}"], cwd=self.repo, capture_output=True)
         return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+    def lock_logbook(self, seconds: float) -> subprocess.Popen:
+        """Another process holds vibecli's logbook (an exclusive SQLite transaction) for `seconds`."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        held = self.scratch / "logbook-held"
+        held.unlink(missing_ok=True)
+        proc = subprocess.Popen([sys.executable, "-c", LOGBOOK_LOCKER, str(self.home / "logbook.db"), str(held),
+                                 str(seconds)])
+        self.wait_for(held, proc)
+        return proc
 
     def rescued(self) -> list[Path]:
         """The patch files vibecli saved its version in, when someone else changed a file meanwhile."""

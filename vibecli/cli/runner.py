@@ -99,7 +99,7 @@ def run_job(
 def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None, previous: Report | None,
               choose: Callable[[], bool] | None = None) -> Report:
     from vibecli import interrupts
-    from vibecli.agent import EditAgent, EditRequest
+    from vibecli.agent import EditAgent, EditRequest, check_instruction
     from vibecli.cli.wiring import repo_lock
     from vibecli.context.cache import cache_file
     from vibecli.context.repomap import RepoContext
@@ -107,6 +107,7 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
     from vibecli.workspace import Workspace
 
     interrupts.new_run()
+    check_instruction(job.instruction)  # before anything records it
     run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
                     repo_root=str(place.root), escalated_from=previous.run_id if previous else None)
     logbook = Logbook(paths.logbook_file()) if settings.log else None

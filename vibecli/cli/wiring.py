@@ -43,8 +43,10 @@ def repo_lock(root: Path, settings: Settings, env: Env):
 
 
 def find_repo(cwd: Path):
-    from vibecli.git import GitRepo
-
+    try:
+        from vibecli.git import GitRepo
+    except ImportError:  # GitPython refuses to load without a git it can run
+        raise VibeError("git cannot be run: install it or put it on PATH (or pass --no-git)") from None
     return GitRepo.find(cwd)
 
 
