@@ -5,6 +5,7 @@ landed: exit 0, and the report says so with the commit id. Never a traceback, ne
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 
@@ -182,3 +183,20 @@ def test_a_signal_while_waiting_for_another_run(sandbox, name):
     first_run = sandbox.finish(first, first_args)
     check(sandbox, before, run, exit_code={0, 128 + SIGNALS[name]}, committed=["pkg/core.py"], runs=[first_run])
     assert (run.exit_code, first_run.exit_code) == (128 + SIGNALS[name], 0)
+
+
+@pytest.mark.parametrize("name", sorted(SIGNALS))
+def test_a_signal_during_fix_s_quick_check_stops_the_check_too(sandbox, name):
+    """`fix` with nothing to fix answers before the full command line loads; its check runs in
+    its own process group, and must not outlive the interrupted run."""
+    started, pid_file = sandbox.scratch / "started", sandbox.scratch / "pid"
+    args = ["fix", "--lint-cmd", f"echo $$ > {pid_file}; touch {started}; sleep 30"]
+    before = Snapshot.take(sandbox)
+    proc = sandbox.start(*args)
+    sandbox.wait_for(started, proc)
+    sandbox.signal(proc, SIGNALS[name])
+    run = sandbox.finish(proc, args)
+    check(sandbox, before, run, exit_code=128 + SIGNALS[name])
+    time.sleep(0.2)
+    assert not os.path.exists(f"/proc/{pid_file.read_text().strip()}/stat") or \
+        open(f"/proc/{pid_file.read_text().strip()}/stat").read().split()[2] == "Z"
