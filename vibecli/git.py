@@ -164,12 +164,16 @@ class GitRepo:
             modes = self._modes(list(files), temp_env)
             entries = "".join(f"{modes.get(p, '100644')} {self._blob(p, data)}\t{p}\0" for p, data in files.items())
             self._run(["update-index", "-z", "--index-info"], env=temp_env, stdin=entries)
+            edit_msg = Path(self.repo.git_dir) / "COMMIT_EDITMSG"
+            saved = edit_msg.read_bytes() if edit_msg.is_file() else None
             try:
                 self._interruptible(["commit", "--quiet", "--no-edit", "-F", "-"], stdin=message, env=temp_env)
             finally:
-                if self.head_sha() != head:  # landed (even if a signal cut git short after it): the index follows
-                    with interrupts.deferred():
+                with interrupts.deferred():
+                    if self.head_sha() != head:  # landed (even if a signal cut git short after): the index follows
                         self._index_follows(index, lock, temp_env, list(files))
+                    else:  # git keeps the message of a commit that did not happen: as it was, then
+                        _put_back(edit_msg, saved)
             return self.head_sha() or ""
         except git.exc.GitCommandError as exc:
             raise _error("commit", exc) from None
@@ -237,19 +241,22 @@ class GitRepo:
         """Run git so that an interrupt stops it too: SIGTERM lets git remove its lock files,
         and the user's hooks (which run inside `git commit`) stop with it. `stdin`: the commit
         message (never an argument: a long one would not fit the command line)."""
-        proc = subprocess.Popen(
-            ["git", *self._identity(), *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            stdin=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
-            env={**os.environ, **GIT_ENV, **(env or {})},
-        )
+        command = ["git", *self._identity(), *args]
+        proc = None
         try:
+            with interrupts.deferred():  # a signal while it starts must find it started, to stop it
+                proc = subprocess.Popen(
+                    command, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE,
+                    text=True, errors="replace", start_new_session=True, env={**os.environ, **GIT_ENV, **(env or {})},
+                )
             out, err = proc.communicate(stdin)
         except BaseException:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+            if proc is not None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
             raise
         if proc.returncode != 0:
             raise git.exc.GitCommandError(["git", *args], proc.returncode, err, out)
@@ -301,6 +308,16 @@ class GitRepo:
             return self._git("diff", "--no-color", old, new, "--", *relpaths)
         except git.exc.GitCommandError as exc:
             raise _error("diff", exc) from None
+
+
+def _put_back(path: Path, data: bytes | None) -> None:
+    try:
+        if data is None:
+            path.unlink(missing_ok=True)
+        elif not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+    except OSError:
+        pass  # git's scratch file: not worth failing the clean-up for
 
 
 def _exists_in(commit, path: str) -> bool:

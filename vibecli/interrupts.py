@@ -59,6 +59,9 @@ def _on_signal(signum: int, frame) -> None:
         return  # noted: the result stands, or the clean-up of the first signal must finish
     if _state.depth:
         _state.raised = True
+        # an object the interrupt cut short in its constructor may fail in its destructor later
+        # (GitPython's config reader does): Python's "Exception ignored" report of that is noise
+        sys.unraisablehook = _quiet
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         from vibecli.core import Terminated
@@ -66,6 +69,10 @@ def _on_signal(signum: int, frame) -> None:
         raise Terminated(128 + signum)
     _write_line(f"vibecli: error: {_verb(signum)}; nothing was changed\n")
     os._exit(128 + signum)
+
+
+def _quiet(unraisable) -> None:
+    pass
 
 
 def _verb(signum: int) -> str:
@@ -134,9 +141,13 @@ def late_signal() -> str | None:
     return NAMES.get(_state.received[0], str(_state.received[0]))
 
 
-def note_late_signal() -> None:
-    """At exit: one line for a signal that came after the result landed (and that no report mentioned)."""
+def closing() -> None:
+    """At exit, once the exit status is decided: a signal can no longer change it (the interpreter's
+    own clean-up would otherwise die of it, reporting a signal where the run had finished), and
+    one line for a signal that came after the result landed and that no report mentioned."""
+    for signum in NAMES:  # ignored, not blocked: a block holds for this thread only, and Python's
+        signal.signal(signum, signal.SIG_IGN)  # own shutdown would put back the default (death by the signal)
     name = late_signal()
     if name:
-        _write_line(f"vibecli: note: {name} arrived after {_state.landed} had landed; it stands\n")
         sys.stderr.flush()
+        _write_line(f"vibecli: note: {name} arrived after {_state.landed} had landed; it stands\n")

@@ -39,7 +39,7 @@ def main() -> None:
         print(f"vibecli: error: {verb}; nothing was changed", file=sys.stderr)
         sys.exit(128 + signum)
     finally:
-        interrupts.note_late_signal()
+        interrupts.closing()
 
 
 def nothing_to_fix(args: list[str]) -> int | None:

@@ -221,3 +221,12 @@ def test_a_user_data_dir_that_cannot_be_written_costs_only_the_logbook(sandbox):
                        VIBECLI_HOME=str(not_a_folder))
     check(sandbox, before, run, exit_code=0, committed=["greet.py"])
     assert "not in the logbook" in run.stderr
+
+
+def test_a_pre_commit_hook_that_rejects_the_commit_puts_everything_back(sandbox):
+    """git keeps the message of the commit that did not happen (COMMIT_EDITMSG): put back too."""
+    sandbox.hook("pre-commit", "echo 'the user hook says no' >&2\nexit 1\n")
+    before = Snapshot.take(sandbox)
+    run = sandbox.edit("return it", "greet.py", answers=(answer("greet.py", "greet", RETURN_GREET),))
+    check(sandbox, before, run, exit_code=1)
+    assert "the user hook says no" in run.stderr

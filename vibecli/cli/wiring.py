@@ -115,10 +115,16 @@ def handled(env: Env) -> Iterator[None]:
         env.error(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        env.error(VibeError("interrupted; the files are as they were"))
+        env.error(_interrupted("interrupted", 130))
         interrupts.settled()
         raise typer.Exit(130) from None
     except Terminated:
-        env.error(VibeError("terminated; the files are as they were"))
+        env.error(_interrupted("terminated", 143))
         interrupts.settled()
         raise typer.Exit(143) from None
+
+
+def _interrupted(verb: str, code: int) -> VibeError:
+    error = VibeError(f"{verb}; the files are as they were")
+    error.exit_code = code  # the --json report says what the process exits with
+    return error
