@@ -16,6 +16,10 @@ EXIT_REJECTED = 3
 EXIT_CHECKS = 4
 EXIT_REFUSED = 5
 
+GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
+"""Set on every git command vibecli runs (GitPython's and its own subprocesses): a path is a path,
+never a pattern (`*.py`, `[id].tsx`, `:(top)x` would otherwise match other files, the user's among them)."""
+
 
 class VibeError(Exception):
     """An expected failure: one clear line for the user and an exit code."""

@@ -14,15 +14,12 @@ from pathlib import Path
 import git
 
 from vibecli import interrupts
-from vibecli.core import Refused, VibeError
+from vibecli.core import GIT_ENV, Refused, VibeError
 
 RUN_TRAILER = "Vibecli-Run"
 MODEL_TRAILER = "Vibecli-Model"
 UNDO_TRAILER = "Vibecli-Undo"
 _FALLBACK_IDENTITY = ("-c", "user.name=vibecli", "-c", "user.email=vibecli@localhost")
-GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
-"""Set on every git command vibecli runs: a path is a path, never a pattern (`*.py`, `[id].tsx`,
-`:(top)x` would otherwise match other files, the user's among them)."""
 _IN_PROGRESS = {"MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick", "REVERT_HEAD": "a revert",
                 "rebase-merge": "a rebase", "rebase-apply": "a rebase or git am"}
 
