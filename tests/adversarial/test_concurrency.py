@@ -143,3 +143,18 @@ def test_a_vibecli_run_inside_vibecli_s_own_commit_hook_does_not_wait_for_its_pa
     run = sandbox.edit("return it", "greet.py", answers=(answer("greet.py", "greet", TEXTS["a"]),),
                        VIBECLI_LOCK_WAIT="3")
     check(sandbox, before, run, exit_code=0, committed=["greet.py"], commit_text={"greet.py": TEXTS["a"] + TAIL})
+
+
+def test_undo_waits_for_a_run_in_progress_then_reverts_its_commit(sandbox):
+    started = sandbox.scratch / "started"
+    args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; sleep 1",
+                             replay=sandbox.replay_file("a.jsonl", answer("greet.py", "greet", TEXTS["a"])))
+    before = Snapshot.take(sandbox)
+    proc = sandbox.start(*args)
+    sandbox.wait_for(started, proc)
+    undo = sandbox.run("undo", "--json", VIBECLI_LOCK_WAIT="60")  # without the lock: "HEAD is not a vibecli commit"
+    edit = sandbox.finish(proc, args)
+    check(sandbox, before, undo, exit_code=0, commits=[["greet.py"], ["greet.py"]], runs=[edit])
+    assert "waiting for it" in undo.stderr
+    assert undo.json["reverted"] == edit.json["commit"]
+    assert (sandbox.repo / "greet.py").read_text() == GREET
