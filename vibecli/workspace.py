@@ -5,12 +5,17 @@ case-insensitive file system."""
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
 from vibecli.core import Refused, UsageError
 from vibecli.protected import is_dotgit, protected_by
 from vibecli.settings import PROTECTED_PATHS
+
+
+_DRIVE = re.compile(r"[A-Za-z]:")
+"""`C:x` is a path on another drive on Windows (a name like `:(top)x` is a plain one: git reads it literally)."""
 
 
 def _has_control(text: str) -> bool:
@@ -49,7 +54,7 @@ class Workspace:
         """
         shown = shown or relpath
         pure = PurePosixPath(relpath)
-        if not relpath or not pure.parts or pure.is_absolute() or "\\" in relpath or ":" in pure.parts[0]:
+        if not relpath or not pure.parts or pure.is_absolute() or "\\" in relpath or _DRIVE.match(relpath):
             raise Refused(f"{shown!r}: not a path inside the repository")
         if _has_control(relpath):
             raise Refused(f"{shown!r}: a name with control characters; vibecli does not write such names")

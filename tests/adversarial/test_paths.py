@@ -16,6 +16,7 @@ NEW_CODE = "def added():\n    return 1\n"
 # plain file names on Linux, and vibecli must create exactly that one file and commit only it
 HOSTILE_NEW_NAMES = [
     "*.py", "[gsu]*.py", "?reet.py", "*", "pkg/**/x.py", "pkg/:(top)x.py", "pkg/:!greet.py", "pkg/:(glob)*",
+    ":(top)greet.py", ":!greet.py", ":(exclude)pkg", ":(attr:x)y.py", "ab:c.py",
     "-rf.py", "--all.py", "-", "pkg/-n.py", "$(id).py", "`id`.py", ";rm.py", "it's.py", '"q".py',
     "héllo.py", "pkg/日本.py", "x" * 200 + ".py", "pkg/.py",
 ]
@@ -86,7 +87,7 @@ def test_a_user_named_path_that_starts_with_a_dash(sandbox):
 
 LEAVING = [
     "../outside/canary.py", "pkg/../../outside/canary.py", "/etc/passwd", "C:x.py", "pkg\\x.py", "link/evil.py",
-    ":(top)greet.py", "a\x1b]0;pwned\x07.py", "a\x00b.py", "a\x7fb.py", "pkg/\x9bx.py",
+    "a\x1b]0;pwned\x07.py", "a\x00b.py", "a\x7fb.py", "pkg/\x9bx.py",
 ]
 
 
