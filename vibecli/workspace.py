@@ -18,6 +18,13 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 """`C:x` is a path on another drive on Windows (a name like `:(top)x` is a plain one: git reads it literally)."""
 
 
+def _same(folder: Path, root: Path) -> bool:
+    try:
+        return folder.resolve() == root
+    except OSError:
+        return False
+
+
 def _has_control(text: str) -> bool:
     return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
 
@@ -37,15 +44,20 @@ class Workspace:
         if "\0" in given:
             raise UsageError(f"{given!r}: a path with a NUL character")
         candidate = Path(given) if os.path.isabs(given) else cwd / given
-        lexical = Path(os.path.normpath(candidate))
-        try:
-            rel = lexical.relative_to(self.root)
-        except ValueError:
-            raise Refused(f"{given}: outside the repository {self.root}") from None
+        rel = self._below_root(Path(os.path.normpath(candidate)))
+        if rel is None:
+            raise Refused(f"{given}: outside the repository {self.root}")
         relpath = rel.as_posix()
         if named:
             self.named.add(relpath)
         return self.checked(relpath, shown=given)
+
+    def _below_root(self, lexical: Path) -> Path | None:
+        """The path relative to the root, also when it reaches the root through a link (`/tmp` on
+        macOS, a linked home folder); links below the root are left for `checked` to refuse."""
+        if lexical.is_relative_to(self.root):
+            return lexical.relative_to(self.root)
+        return next((lexical.relative_to(f) for f in lexical.parents if _same(f, self.root)), None)
 
     def checked(self, relpath: str, shown: str | None = None) -> str:
         """A repository-relative path that is safe to write; raises Refused otherwise.

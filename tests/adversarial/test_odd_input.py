@@ -179,3 +179,17 @@ def test_crlf_line_endings_and_a_bom_survive_into_the_commit(sandbox):
     check(sandbox, before, run, exit_code=0, committed=["win.py"])
     committed = sandbox.commit_text("HEAD", "win.py")
     assert committed.replace("\r\n", "\n") == "\ufeff" + RETURN_GREET and "\r\n" in committed
+
+
+@pytest.mark.parametrize("how", ["absolute", "from inside"])
+def test_a_repository_reached_through_a_link_takes_its_paths(sandbox, how):
+    """A linked folder above the repository (`/tmp` on macOS, a linked home) is the same repository;
+    a link inside it is still refused (test_paths)."""
+    linked = sandbox.scratch / "linked"
+    linked.symlink_to(sandbox.repo, target_is_directory=True)
+    before = Snapshot.take(sandbox)
+    if how == "absolute":
+        run = sandbox.edit("return it", str(linked / "greet.py"), answers=(ANSWER,))
+    else:
+        run = sandbox.edit("return it", "../greet.py", answers=(ANSWER,), cwd=linked / "pkg")
+    check(sandbox, before, run, exit_code=0, committed=["greet.py"], commit_text={"greet.py": RETURNED})
