@@ -78,3 +78,31 @@ def test_undo_refuses_when_the_files_changed_since(repo):
     with pytest.raises(Refused, match="changed since"):
         g.undo_head("m")
     assert (repo / "greet.py").read_text() == "# human work\n"
+
+
+def test_commit_files_commits_the_bytes_given_not_what_the_work_tree_holds(repo):
+    (repo / "greet.py").write_text("# saved by the user meanwhile\n")
+    g = GitRepo.find(repo)
+    sha = g.commit_files({"greet.py": b"# vibecli's\n"}, commit_message("edit", "body", "m", "r"))
+    assert git(repo, "show", f"{sha}:greet.py") == "# vibecli's\n"
+    assert (repo / "greet.py").read_text() == "# saved by the user meanwhile\n"
+    assert git(repo, "diff", "--cached", "--name-only") == ""  # the index follows the commit
+
+
+def test_paths_reach_git_literally(repo):
+    for name in ("util.py", "other.py"):
+        (repo / name).write_text("x = 1\n")
+    git(repo, "add", "util.py")
+    (repo / "*.py").write_text("y = 2\n")
+    g = GitRepo.find(repo)
+    sha = g.commit_files({"*.py": b"y = 2\n"}, commit_message("edit", "body", "m", "r"))
+    assert git(repo, "show", "--name-only", "--format=", sha).split() == ["*.py"]
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["util.py"]  # the user's staging untouched
+    assert g.dirty(["*.py"]) == [] and g.dirty(["[gu]*.py"]) == []
+
+
+def test_a_long_message_goes_on_stdin(repo):
+    g = GitRepo.find(repo)
+    body = "word " * 400_000  # 2 MB: more than a command line takes
+    sha = g.commit_files({"greet.py": b"# edited\n"}, commit_message("edit", body, "m", "r"))
+    assert len(git(repo, "log", "-1", "--format=%B", sha)) > 2_000_000

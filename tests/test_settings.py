@@ -128,3 +128,23 @@ def test_profiles_merge_across_files_and_resolve_over_the_settings(tmp_path):
 def test_bad_backend_settings_are_one_line_errors(tmp_path, text, match):
     with pytest.raises(VibeError, match=match):
         _load(tmp_path, project=text)
+
+
+def test_protected_paths_are_added_to_by_the_user_config_and_never_by_a_project(tmp_path):
+    from vibecli.settings import PROTECTED_PATHS
+
+    s = _load(tmp_path, user='protected_paths: ["secrets/**"]\n')
+    assert s.protected_paths == (*PROTECTED_PATHS, "secrets/**")
+    notes: list[str] = []
+    root = tmp_path / "proj"
+    (root / ".vibecli.yaml").write_text("protected_paths: []\nmax_rounds: 2\n")
+    s = load_settings(user_file=None, project_root=root, environ={}, notes=notes)
+    assert s.protected_paths == PROTECTED_PATHS and s.max_rounds == 2
+    assert len(notes) == 1 and "protected_paths ignored" in notes[0]
+
+
+def test_a_nul_in_a_setting_is_a_usage_error(tmp_path):
+    from vibecli.core import UsageError
+
+    with pytest.raises(UsageError, match="NUL"):
+        _load(tmp_path, user='model: "a\\0b.gguf"\n')

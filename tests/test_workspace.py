@@ -45,3 +45,18 @@ def test_user_paths_are_relative_to_cwd_or_absolute_inside(ws):
     assert ws.user_path(str(ws.root / "pkg" / "a.py"), ws.root) == "pkg/a.py"
     with pytest.raises(Refused, match="outside the repository"):
         ws.user_path("../../x.py", ws.root / "pkg")
+
+
+def test_a_root_reached_through_a_link_is_the_root(tmp_path):
+    root = tmp_path / "root"
+    (root / "pkg").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (root / "inner").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (tmp_path / "alias").symlink_to(root, target_is_directory=True)
+    (tmp_path / "alias_out").symlink_to(tmp_path / "outside", target_is_directory=True)
+    ws = Workspace(root)
+    assert ws.user_path(str(tmp_path / "alias" / "pkg" / "a.py"), tmp_path) == "pkg/a.py"
+    with pytest.raises(Refused, match="outside the repository"):
+        ws.user_path(str(tmp_path / "alias_out" / "a.py"), tmp_path)
+    with pytest.raises(Refused, match="symbolic link"):  # a link below the root is still a link
+        ws.user_path(str(tmp_path / "alias" / "inner" / "a.py"), tmp_path)

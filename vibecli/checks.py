@@ -59,22 +59,28 @@ class CheckResult:
 
 def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> CheckResult:
     """Run one check through the shell, in its own process group so an interrupt stops all of it."""
+    from vibecli import interrupts
+
     started = time.perf_counter()
+    proc = None
     try:
-        proc = subprocess.Popen(
-            command, shell=True, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True,
-        )
-    except OSError as exc:
-        raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
-    try:
+        with interrupts.deferred():  # a signal while it starts must find it started, to stop it
+            proc = subprocess.Popen(
+                command, shell=True, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True,
+            )
         output, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         output = f"(stopped after {timeout:.0f} s)"
         return CheckResult(name, command, 124, output, time.perf_counter() - started)
+    except OSError as exc:
+        if proc is not None:
+            _kill(proc)
+        raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
     except BaseException:
-        _kill(proc)
+        if proc is not None:
+            _kill(proc)
         raise
     result = CheckResult(name, command, proc.returncode, output, time.perf_counter() - started)
     if not result.passed:

@@ -178,6 +178,8 @@ class Conversation:
                 check_addresses(edits, symbols)
                 new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
                 changes = apply_edits(edits, files, new_files)
+                if any("\0" in c.new_text for c in changes):
+                    raise ApplyError("the code holds a NUL character; write text only")
                 self.last_answer = _shown(answer, call.finish)
                 if remaining and all(c.source.exists and c.new_text == c.source.text for c in changes):
                     # a small model often copies the code it was shown; an unchanged answer to a

@@ -16,6 +16,10 @@ EXIT_REJECTED = 3
 EXIT_CHECKS = 4
 EXIT_REFUSED = 5
 
+GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
+"""Set on every git command vibecli runs (GitPython's and its own subprocesses): a path is a path,
+never a pattern (`*.py`, `[id].tsx`, `:(top)x` would otherwise match other files, the user's among them)."""
+
 
 class VibeError(Exception):
     """An expected failure: one clear line for the user and an exit code."""
@@ -39,7 +43,11 @@ class Terminated(SystemExit):
 
     A SystemExit because a signal can land inside an asyncio callback (prompt_toolkit's prompt runs one),
     and asyncio lets only SystemExit and KeyboardInterrupt out of a callback: any other exception is
-    logged there and swallowed, and prompt_toolkit then waits for Enter on a terminal nobody reads."""
+    logged there and swallowed, and prompt_toolkit then waits for Enter on a terminal nobody reads.
+    Its code is 143 (128 + SIGTERM), so that even one that escapes every handler never exits 0."""
+
+    def __init__(self, code: int = 143):
+        super().__init__(code)
 
 
 class UsageError(VibeError):

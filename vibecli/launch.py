@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 # the flags of `fix` this path understands; any other argument sends the run to the full CLI
 _VALUE_FLAGS = {"--lint-cmd": "lint_cmd", "--test-cmd": "test_cmd"}
@@ -19,13 +18,28 @@ _SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["fix"]:
-        code = nothing_to_fix(sys.argv[2:])
-        if code is not None:
-            sys.exit(code)
-    from vibecli.cli import main as full
+    # first, before any heavy import: a signal at start-up ends the run at once with one line
+    from vibecli import interrupts
 
-    full()
+    interrupts.install()
+    try:
+        if sys.argv[1:2] == ["fix"]:
+            with interrupts.undoable():  # its checks run in their own process groups: stop them too
+                code = nothing_to_fix(sys.argv[2:])
+            if code is not None:
+                sys.exit(code)
+        from vibecli.cli import main as full
+
+        full()
+    except (KeyboardInterrupt, SystemExit) as exc:
+        signum = interrupts.raised_signal()
+        if signum is None:
+            raise
+        verb = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        print(f"vibecli: error: {verb}; nothing was changed", file=sys.stderr)
+        sys.exit(128 + signum)
+    finally:
+        interrupts.closing()
 
 
 def nothing_to_fix(args: list[str]) -> int | None:
@@ -33,6 +47,8 @@ def nothing_to_fix(args: list[str]) -> int | None:
     flags, quiet = _parse(args)
     if flags is None:
         return None
+    from pathlib import Path
+
     root = _work_tree(Path.cwd())
     if root is None:
         return None
@@ -74,7 +90,7 @@ def _parse(args: list[str]) -> tuple[dict | None, bool]:
     return flags, quiet
 
 
-def _work_tree(start: Path) -> Path | None:
+def _work_tree(start):
     if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
         return None  # git's own rules decide; leave it to GitPython
     for folder in (start, *start.parents):

@@ -66,20 +66,27 @@ def m001_runs(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX runs_started ON runs(started_at)")
 
 
+def _add_column(db: sqlite3.Connection, table: str, column: str, kind: str) -> None:
+    """ALTER TABLE ADD COLUMN, unless a logbook half-migrated by an older vibecli (whose migrations
+    were not atomic) has it already."""
+    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 @migration
 def m002_escalated_from(db: sqlite3.Connection) -> None:
     """Under `route: auto`, the run id of the local attempt that a larger backend's run took over from."""
-    db.execute("ALTER TABLE runs ADD COLUMN escalated_from TEXT")
+    _add_column(db, "runs", "escalated_from", "TEXT")
 
 
 @migration
 def m003_outcomes(db: sqlite3.Connection) -> None:
     """What became of each run, kept up to date from git history (vibecli.outcomes)."""
-    db.execute("ALTER TABLE runs ADD COLUMN checks TEXT")  # passed, failed, or NULL: none configured
-    db.execute("ALTER TABLE runs ADD COLUMN outcome TEXT")  # see OUTCOMES
-    db.execute("ALTER TABLE runs ADD COLUMN outcome_detail TEXT")  # JSON: by, commit, diff, files before/after
-    db.execute("ALTER TABLE runs ADD COLUMN outcome_head TEXT")  # HEAD when the outcome was last checked
-    db.execute("ALTER TABLE runs ADD COLUMN outcome_at REAL")
+    _add_column(db, "runs", "checks", "TEXT")  # passed, failed, or NULL: none configured
+    _add_column(db, "runs", "outcome", "TEXT")  # see OUTCOMES
+    _add_column(db, "runs", "outcome_detail", "TEXT")  # JSON: by, commit, diff, files before/after
+    _add_column(db, "runs", "outcome_head", "TEXT")  # HEAD when the outcome was last checked
+    _add_column(db, "runs", "outcome_at", "REAL")
     db.execute("UPDATE runs SET outcome = CASE WHEN status = 'applied' THEN 'applied' ELSE status END")
 
 
@@ -141,19 +148,38 @@ def _checks_verdict(report) -> str | None:
     return "passed" if all(c.get("passed") for c in checks if c.get("round", 0) == last_round) else "failed"
 
 
+BUSY_TIMEOUT_S = 2.0
+"""How long a run waits for a logbook another process holds; then it goes on unlogged, with a note."""
+
+
 class Logbook:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, busy_timeout: float = BUSY_TIMEOUT_S):
         self.path = path
+        self.busy_timeout = busy_timeout
+        self.unavailable: str | None = None
+        """Why the logbook could not be used: a run tries once, not at every step."""
 
     def _connect(self) -> sqlite3.Connection:
+        if self.unavailable:
+            raise VibeError(self.unavailable)
+        try:
+            return self._open()
+        except VibeError as exc:
+            self.unavailable = exc.message
+            raise
+
+    def _open(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout)
         except (OSError, sqlite3.Error) as exc:
             raise VibeError(f"cannot open the logbook {self.path}: {exc}") from None
         db.row_factory = sqlite3.Row
         try:
             self._migrate(db)
+        except sqlite3.OperationalError as exc:
+            db.close()
+            raise VibeError(f"cannot use the logbook {self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             db.close()
             raise VibeError(f"the logbook {self.path} is unreadable: {exc}") from None
@@ -161,17 +187,36 @@ class Logbook:
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-            with db:
-                step(db)
-                db.execute(f"PRAGMA user_version = {number}")
+        """Each migration and its version bump in one transaction: a run killed between them leaves
+        the schema as it was (sqlite's own statements, DDL included, are transactional; Python's
+        sqlite3 would commit each ALTER alone, so the transaction is explicit)."""
+        if db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+            return
+        previous, db.isolation_level = db.isolation_level, None
+        try:
+            while True:
+                db.execute("BEGIN IMMEDIATE")  # another run may migrate at the same moment
+                try:
+                    version = db.execute("PRAGMA user_version").fetchone()[0]
+                    if version >= len(MIGRATIONS):
+                        db.execute("COMMIT")
+                        return
+                    MIGRATIONS[version](db)
+                    db.execute(f"PRAGMA user_version = {version + 1}")
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        finally:
+            db.isolation_level = previous
 
     def record(self, run: RunRecord, report) -> None:
         try:
             self._record(run, report)
-        except sqlite3.Error as exc:
-            raise VibeError(f"cannot write to the logbook {self.path}: {exc}") from None
+        except (sqlite3.Error, UnicodeError) as exc:
+            self.unavailable = f"cannot write to the logbook {self.path}: {exc}"
+            raise VibeError(self.unavailable) from None
 
     def _record(self, run: RunRecord, report) -> None:
         usage = report.usage
@@ -236,7 +281,8 @@ class Logbook:
                     (repo_root, head),
                 ).fetchall()
         except sqlite3.Error as exc:
-            raise VibeError(f"cannot read the logbook {self.path}: {exc}") from None
+            self.unavailable = f"cannot read the logbook {self.path}: {exc}"
+            raise VibeError(self.unavailable) from None
         return [dict(r) for r in rows]
 
     def set_outcomes(self, updates: list[tuple[str, str | None, dict | None]], head: str) -> None:
@@ -252,7 +298,8 @@ class Logbook:
                             (outcome, json.dumps(detail), head, time.time(), run_id),
                         )
         except sqlite3.Error as exc:
-            raise VibeError(f"cannot write to the logbook {self.path}: {exc}") from None
+            self.unavailable = f"cannot write to the logbook {self.path}: {exc}"
+            raise VibeError(self.unavailable) from None
 
     def runs_with_calls(self, since: float | None = None, repo_root: str | None = None) -> list[dict]:
         """Every run (oldest first) with its calls, for `vibecli data export`."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from vibecli.core import VibeError
+from vibecli.core import UsageError, VibeError
 
 PROJECT_FILE = ".vibecli.yaml"
 GRAMMAR_MODES = ("lazy", "always", "off")
@@ -22,6 +22,17 @@ PROFILE_KEYS = (
     "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries",
 )
 """What a named backend profile (`backends: {NAME: {type: ..., ...}}`) may set, besides its `type`."""
+PROTECTED_PATHS = (
+    ".vibecli.yaml", ".gitmodules", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
+    ".github/workflows/**", ".github/actions/**", ".gitlab-ci.yml", ".gitlab/ci/**", ".circleci/**",
+    ".travis.yml", "azure-pipelines.yml", ".buildkite/**", "bitbucket-pipelines.yml", "Jenkinsfile", ".drone.yml",
+    ".husky/**", ".githooks/**", ".envrc", ".vscode/tasks.json", ".vscode/settings.json", ".vscode/launch.json",
+    ".devcontainer/**", "mise.toml", ".mise.toml",
+)
+"""Files that make something run without the user asking (vibecli's config, git's, hooks, CI, editors'
+workspace tasks): written only when the user names them for the run. `.git` is refused always."""
+USER_ONLY_KEYS = ("protected_paths",)
+"""Keys that only the user config may set: a repository must not loosen what guards it."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,11 @@ class Settings:
     """The larger backend for `route: remote|auto`: `openai` (the endpoint_* keys) or a profile name."""
     backends: tuple = ()
     """Named profiles, `backends: {NAME: {type: llama|replay|openai, KEY: VALUE...}}`, kept as sorted pairs."""
+    protected_paths: tuple = PROTECTED_PATHS
+    """Glob patterns (case-insensitive; without `/`: a name at any depth) of files written only when named
+    on the command line; the user config's list is added to these, a project's is ignored."""
+    lock_wait: int = 600
+    """Seconds a run waits for another vibecli run in the same repository before giving up (exit 1)."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -146,6 +162,8 @@ _TYPES = {
     "route": (str,),
     "remote": (str,),
     "backends": (dict, type(None)),
+    "protected_paths": (list,),
+    "lock_wait": (int,),
 }
 
 
@@ -153,6 +171,8 @@ def _check(key: str, value: Any, source: str) -> Any:
     if key not in _FIELDS:
         raise VibeError(f"{source}: unknown key '{key}' (known: {', '.join(sorted(_FIELDS))})")
     allowed = _TYPES[key]
+    if isinstance(value, str) and "\0" in value:
+        raise UsageError(f"{source}: '{key}' holds a NUL character")
     if isinstance(value, bool) and bool not in allowed:
         raise VibeError(f"{source}: '{key}' must be {_type_names(allowed)}, not {value!r}")
     if not isinstance(value, allowed):
@@ -173,6 +193,12 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'endpoint_retries' must not be negative, not {value!r}")
     if key == "backends":
         return _check_profiles(value or {}, source)
+    if key == "protected_paths":
+        if not all(isinstance(p, str) and p.strip() and "\0" not in p for p in value):
+            raise VibeError(f"{source}: 'protected_paths' must be a list of path patterns")
+        return tuple(value)
+    if key == "lock_wait" and value < 0:
+        raise VibeError(f"{source}: 'lock_wait' must not be negative, not {value!r}")
     if key == "lookup":
         value = {True: "on", False: "off"}.get(value, value)
         if value not in LOOKUP_MODES:
@@ -278,8 +304,8 @@ def _read_yaml(path: Path) -> dict:
 def _from_env(environ: Mapping[str, str]) -> dict:
     values: dict[str, Any] = {}
     for key in _FIELDS:
-        if key == "backends":
-            continue  # a mapping: config files only
+        if key in ("backends", "protected_paths"):
+            continue  # a mapping, a list: config files only
         raw = environ.get(f"VIBECLI_{key.upper()}")
         if raw is None:
             continue
@@ -319,20 +345,28 @@ def load_settings(
     project_root: Path | None,
     environ: Mapping[str, str] = os.environ,
     flags: Mapping[str, Any] | None = None,
+    notes: list[str] | None = None,
 ) -> Settings:
-    """Merge every layer; flags whose value is None are not given."""
+    """Merge every layer; flags whose value is None are not given. `notes` receives one line for
+    each thing a project file tried that was ignored."""
     settings = Settings()
     layers: list[tuple[str, dict]] = []
     if user_file is not None and user_file.is_file():
         layers.append((str(user_file), _read_yaml(user_file)))
     if project_root is not None and (project_root / PROJECT_FILE).is_file():
         path = project_root / PROJECT_FILE
-        layers.append((str(path), _read_yaml(path)))
+        values = _read_yaml(path)
+        ignored = [k for k in USER_ONLY_KEYS if k in values]
+        if ignored and notes is not None:
+            notes.append(f"{path}: {', '.join(ignored)} ignored: only the user config may set it")
+        layers.append((str(path), {k: v for k, v in values.items() if k not in USER_ONLY_KEYS}))
     for source, values in layers:
         values = _expand_checks(values, source)
         checked = {k: _check(k, v, source) for k, v in values.items()}
         if "backends" in checked:  # a later file adds profiles, or replaces one by name
             checked["backends"] = tuple(sorted({**dict(settings.backends), **dict(checked["backends"])}.items()))
+        if "protected_paths" in checked:  # added to the defaults, never in their place
+            checked["protected_paths"] = tuple(dict.fromkeys(settings.protected_paths + checked["protected_paths"]))
         settings = replace(settings, **checked)
     settings = replace(settings, **{k: _check(k, v, "environment") for k, v in _from_env(environ).items()})
     given = {k: v for k, v in (flags or {}).items() if v is not None}

@@ -18,11 +18,13 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 GREET = 'def greet(name):\n    print("Hello, " + name)\n\n\ndef main():\n    greet("world")\n'
 RETURN_GREET = 'def greet(name):\n    return "Hello, " + name\n'
@@ -44,6 +46,15 @@ LEFTOVER_SUFFIXES = (".vibecli", ".lock", ".orig", ".rej")
 GIT_OWN = ("objects/", "refs/heads/", "logs/", "COMMIT_EDITMSG", "ORIG_HEAD", "index")
 
 
+LOGBOOK_LOCKER = """
+import pathlib, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+pathlib.Path(sys.argv[2]).touch()
+time.sleep(float(sys.argv[3]))
+"""
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> str:
     env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}
     return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env).stdout
@@ -57,6 +68,9 @@ def answer(path: str, symbol: str | None, code: str, op: str = "replace", fence:
 def _digest(path: Path) -> str:
     if path.is_symlink():
         return "link:" + os.readlink(path)
+    mode = path.lstat().st_mode
+    if not stat.S_ISREG(mode):  # a fifo, a socket, a device: never read (a fifo would block)
+        return f"special:{stat.S_IFMT(mode):o}"
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -109,9 +123,18 @@ class Snapshot:
 class Run:
     args: list[str]
     exit_code: int
+    """As a shell reports it: 128 + N for a process a signal ended before it could handle it."""
     stdout: str
     stderr: str
     seconds: float
+    killed_by: int | None = None
+    """The signal that ended the process before any handler of vibecli's ran (nothing could be printed)."""
+
+    @classmethod
+    def of(cls, args: list[str], returncode: int, stdout: str, stderr: str, seconds: float) -> "Run":
+        if returncode < 0:
+            return cls(args, 128 - returncode, stdout, stderr, seconds, killed_by=-returncode)
+        return cls(args, returncode, stdout, stderr, seconds)
 
     @property
     def json(self) -> dict:
@@ -176,19 +199,35 @@ class Sandbox:
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "vibecli", *args]
 
-    def run(self, *args: str, timeout: float = 120, cwd: Path | None = None, stdin: str | None = None,
-            **env: str) -> Run:
+    def run(self, *args: str, timeout: float = 120, cwd: Path | None = None, stdin: str | bytes | None = None,
+            preexec=None, **env: str) -> Run:
+        """`preexec`: run in the child before vibecli starts (resource limits, for faults)."""
         started = time.perf_counter()
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
         proc = subprocess.run(self.command(*args), cwd=cwd or self.repo, env=self.environ(**env), timeout=timeout,
-                              capture_output=True, text=True, errors="replace",
-                              input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
-        return Run(list(args), proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started)
+                              capture_output=True, input=data, stdin=None if data is not None else subprocess.DEVNULL,
+                              preexec_fn=preexec)
+        return Run.of(list(args), proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                      proc.stderr.decode("utf-8", "replace"), time.perf_counter() - started)
 
-    def edit(self, instruction: str, *paths_and_flags: str, answers: tuple = (), **env: str) -> Run:
-        """`vibecli edit` on scripted answers (the replay backend), with --json."""
-        replay = self.replay(*answers)
+    def edit(self, instruction: str, *paths_and_flags: str, answers: tuple = (), replay: Path | None = None,
+             after: tuple[str, ...] = (), **kwargs) -> Run:
+        """`vibecli edit` on scripted answers (the replay backend), with --json. `after`: paths given
+        after `--` (names that start with `-`)."""
+        replay = replay or self.replay(*answers)
+        tail = ["--", *after] if after else []
         return self.run("edit", instruction, *paths_and_flags, "--backend", "replay", "--replay-file", str(replay),
-                        "--json", **env)
+                        "--json", *tail, **kwargs)
+
+    def replay_file(self, name: str, *answers: str | dict) -> Path:
+        """Scripted answers in a file of their own (for runs that go at the same time)."""
+        path = self.scratch / name
+        lines = [a if isinstance(a, dict) else {"text": a} for a in answers]
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        return path
+
+    def edit_args(self, instruction: str, *paths_and_flags: str, replay: Path) -> list[str]:
+        return ["edit", instruction, *paths_and_flags, "--backend", "replay", "--replay-file", str(replay), "--json"]
 
     def start(self, *args: str, **env: str) -> subprocess.Popen:
         """vibecli in the background, in its own process group (to signal it as a terminal would)."""
@@ -200,7 +239,42 @@ class Sandbox:
     def finish(proc: subprocess.Popen, args: list[str], timeout: float = 120) -> Run:
         started = time.perf_counter()
         out, err = proc.communicate(timeout=timeout)
-        return Run(args, proc.returncode, out, err, time.perf_counter() - started)
+        return Run.of(args, proc.returncode, out, err, time.perf_counter() - started)
+
+    def hook(self, name: str, script: str) -> None:
+        """A git hook of the user's (`pre-commit`, `post-commit`, ...): a shell script."""
+        path = self.repo / ".git" / "hooks" / name
+        path.write_text("#!/bin/sh\n" + script)
+        path.chmod(0o755)
+
+    def wait_for(self, marker: Path, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+        """Until `marker` exists (a check, hook or scripted step reached its moment)."""
+        deadline = time.monotonic() + timeout
+        while not marker.exists():
+            if proc is not None and proc.poll() is not None:
+                raise AssertionError(f"vibecli ended (exit {proc.returncode}) before {marker.name}: "
+                                     f"{proc.stderr.read() if proc.stderr else ''}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{marker.name} never appeared")
+            time.sleep(0.01)
+
+    def commit_text(self, sha: str, relpath: str) -> str | None:
+        out = subprocess.run(["git", "show", f"{sha}:{relpath}"], cwd=self.repo, capture_output=True)
+        return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+    def lock_logbook(self, seconds: float) -> subprocess.Popen:
+        """Another process holds vibecli's logbook (an exclusive SQLite transaction) for `seconds`."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        held = self.scratch / "logbook-held"
+        held.unlink(missing_ok=True)
+        proc = subprocess.Popen([sys.executable, "-c", LOGBOOK_LOCKER, str(self.home / "logbook.db"), str(held),
+                                 str(seconds)])
+        self.wait_for(held, proc)
+        return proc
+
+    def rescued(self) -> list[Path]:
+        """The patch files vibecli saved its version in, when someone else changed a file meanwhile."""
+        return sorted((self.home / "rescued").glob("*.patch")) if (self.home / "rescued").is_dir() else []
 
     @staticmethod
     def signal(proc: subprocess.Popen, signum: int = signal.SIGINT) -> None:
@@ -217,35 +291,37 @@ class Verdict:
     sandbox: Sandbox
     run: Run | None = None
 
-    def problems(self, *, exit_code: int | None, committed: list[str] | None = None,
-                 written: dict[str, str] | None = None) -> list[str]:
+    def problems(self, *, exit_code: int | Collection[int] | None, committed: list[str] | None = None,
+                 written: dict[str, str] | None = None, commits: list[list[str]] | None = None,
+                 commit_text: dict[str, str] | None = None, runs: list[Run] = ()) -> list[str]:
         """Every broken promise, as a list of lines (empty: all kept).
 
+        `exit_code`: the one expected, or the ones allowed.
         `committed`: the files the one new commit must hold exactly (None: HEAD must not move).
+        `commits`: several new commits, oldest first, each holding exactly its files (runs at once).
+        `commit_text`: path -> the text the (last) new commit must hold for it.
         `written`: files expected to differ from `before` in the work tree without a commit
         (`--no-commit`, `--allow-dirty`): path -> expected text.
+        `runs`: more runs of the case (runs at once), held to the same exit codes and output rules.
         """
         found: list[str] = []
         b, a, root = self.before, self.after, self.sandbox.repo
-        if self.run is not None:
-            if exit_code is not None and self.run.exit_code != exit_code:
-                found.append(f"exit {self.run.exit_code}, expected {exit_code}; stderr: {self.run.stderr.strip()[-500:]}")
-            for stream in (self.run.stdout, self.run.stderr):
-                if "Traceback (most recent call last)" in stream:
-                    found.append("a traceback: " + stream.strip()[-800:])
-            if self.run.exit_code != 0:
-                errors = [line for line in self.run.stderr.splitlines() if line.startswith("vibecli:")]
-                if not errors:
-                    found.append(f"a failure without a `vibecli: ...` line on stderr: {self.run.stderr.strip()[-300:]!r}")
+        for run in [r for r in (self.run, *runs) if r is not None]:
+            found += _run_problems(run, exit_code)
         if a.outside != b.outside:
             found.append(f"changed outside the repository: {_changed(b.outside, a.outside)}")
         changed_paths: set[str] = set()
-        if committed is None:
+        if committed is not None:
+            commits = [committed]
+        if not commits:
             if a.head != b.head:
                 found.append(f"HEAD moved from {b.head} to {a.head}")
         else:
-            found += self._one_commit(committed)
-            changed_paths = set(committed)
+            found += self._new_commits(commits)
+            changed_paths = {p for files in commits for p in files}
+        for rel, text in (commit_text or {}).items():
+            if a.head and self.sandbox.commit_text(a.head, rel) != text:
+                found.append(f"the commit's {rel} is not the request's text: {self.sandbox.commit_text(a.head, rel)!r}")
         expected_tree = dict(b.tree)
         for rel in changed_paths:
             if (root / rel).exists():
@@ -264,9 +340,8 @@ class Verdict:
             if rel in b.index and rel not in a.index:
                 found.append(f"{rel} left the index")
         git_changes = _changed_keys(b.git_dir, a.git_dir)
-        foreign = [p for p in git_changes if not (committed is not None and p.startswith(GIT_OWN))]
-        foreign = [p for p in foreign if p != "index" or committed is not None]
-        if committed is None:
+        foreign = [p for p in git_changes if not (commits and p.startswith(GIT_OWN))]
+        if not commits:
             # a run that committed nothing may still refresh the index's stat cache; its entries are compared above
             foreign = [p for p in foreign if p != "index" and not p.startswith("objects/")]
         if foreign:
@@ -280,17 +355,36 @@ class Verdict:
                 found.append(f"{rel}: mode {oct(mode)} became {oct(a.modes[rel])}")
         return found
 
-    def _one_commit(self, files: list[str]) -> list[str]:
+    def _new_commits(self, commits: list[list[str]]) -> list[str]:
         b, a, root = self.before, self.after, self.sandbox.repo
         if a.head == b.head:
             return ["no new commit"]
-        parent = git(root, "rev-parse", f"{a.head}^", check=False).strip()
-        if parent != (b.head or ""):
-            return [f"HEAD {a.head} is not one commit on top of {b.head}"]
-        names = [n for n in git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", a.head).split("\0") if n]
-        if sorted(names) != sorted(files):
-            return [f"the commit holds {sorted(names)}, expected {sorted(files)}"]
-        return []
+        shas = git(root, "rev-list", "--first-parent", f"--max-count={len(commits) + 1}", a.head).split()
+        if len(shas) < len(commits) or (shas[len(commits)] if len(shas) > len(commits) else "") != (b.head or ""):
+            return [f"HEAD {a.head} is not {len(commits)} commit(s) on top of {b.head}"]
+        found = []
+        for sha, files in zip(reversed(shas[: len(commits)]), commits):
+            names = [n for n in git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", "--root", sha)
+                     .split("\0") if n]
+            if sorted(names) != sorted(files):
+                found.append(f"the commit holds {sorted(names)}, expected {sorted(files)} ({sha[:12]})")
+        return found
+
+
+def _run_problems(run: Run, exit_code: int | Collection[int] | None) -> list[str]:
+    found = []
+    allowed = {exit_code} if isinstance(exit_code, int) else set(exit_code or ())
+    if allowed and run.exit_code not in allowed:
+        found.append(f"exit {run.exit_code}, expected {sorted(allowed)}; stderr: {run.stderr.strip()[-500:]}")
+    for stream in (run.stdout, run.stderr):
+        if "Traceback (most recent call last)" in stream:
+            found.append("a traceback: " + stream.strip()[-800:])
+    if run.exit_code != 0 and run.killed_by is None:
+        # (a process a signal ended before vibecli's handlers were in place cannot print anything)
+        errors = [line for line in run.stderr.splitlines() if line.startswith("vibecli:")]
+        if not errors:
+            found.append(f"a failure without a `vibecli: ...` line on stderr: {run.stderr.strip()[-300:]!r}")
+    return found
 
 
 def _changed_keys(old: dict, new: dict) -> list[str]:

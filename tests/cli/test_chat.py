@@ -290,12 +290,12 @@ def test_map_shows_what_the_next_request_would_see(repo, tmp_path, vibecli_home)
 
 SIGNAL_IN_A_CALLBACK = """
 import asyncio, os, signal, sys
-from vibecli.cli import _terminate
+from vibecli import interrupts
 from vibecli.cli.chat import HangUp, _hang_up
 from vibecli.core import Terminated
 
+interrupts.install()
 signal.signal(signal.SIGHUP, _hang_up)
-signal.signal(signal.SIGTERM, _terminate)
 
 async def main():
     # the signal lands while the event loop runs a callback, as it can while prompt_toolkit waits for a line
@@ -303,7 +303,8 @@ async def main():
     await asyncio.sleep(10)
 
 try:
-    asyncio.run(main())
+    with interrupts.undoable():  # as inside a session: a signal is raised where the program is
+        asyncio.run(main())
 except HangUp:
     os._exit(129)
 except Terminated:

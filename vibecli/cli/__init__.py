@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 from typing import Annotated
 
 import typer
@@ -10,7 +9,6 @@ import typer
 from vibecli import __version__
 from vibecli.cli import batch, chat, data, edit, fix, log, map, model, new, symbols, train, undo
 from vibecli.cli.options import EXIT_CODES_HELP
-from vibecli.core import Terminated
 
 app = typer.Typer(  # plain help: rich help formatting costs ~0.1 s of every `--help` (issue 7: under 0.3 s)
     rich_markup_mode=None,
@@ -50,10 +48,8 @@ def root(
         chat.without_command(ctx)  # a session at a terminal; elsewhere the help and exit 2
 
 
-def _terminate(signum, frame) -> None:
-    raise Terminated()
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
+    from vibecli import interrupts
+
+    interrupts.install()  # done already by the console entry (launch.main); here for other callers
     app(prog_name="vibecli")

@@ -74,7 +74,7 @@ def fix(
             feedback = "\n\n".join(r.feedback() for r in failed)
             instruction = f"Fix the problems these checks report, changing as little as possible.\n{feedback}"
             job = Job("fix", instruction, targets, flags, dry_run=check, allow_dirty=allow_dirty or hook,
-                      keep_failed=keep_failed, yes=True)
+                      keep_failed=keep_failed, yes=True, named=bool(paths_))
             report = run_job(env, job, place, settings)
             report.checks = [r.to_json(0) for r in results] + report.checks
             if report.status == "no_change":  # the checks fail and the model found nothing to change

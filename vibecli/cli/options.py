@@ -24,7 +24,8 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show llama.cpp's
 EXIT_CODES_HELP = (
     "Exit codes: 0 applied or nothing to change; 1 error (bad input, config, model); 2 usage; "
     "3 model output rejected after retries; 4 checks still failing; 5 refused for safety or needs confirmation; "
-    "130/143 interrupted. `fix --check`: 1 when it would change files."
+    "130/143 interrupted, nothing changed (after the commit landed: 0, and the report says so). "
+    "`fix --check`: 1 when it would change files."
 )
 
 CHECKS = "Checks"

@@ -30,6 +30,8 @@ class Job:
     no_git: bool = False
     yes: bool = False
     failures: tuple = ()
+    named: bool = True
+    """The user named `targets` (False: `fix` found them in a check's output)."""
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -96,12 +98,16 @@ def run_job(
 
 def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None, previous: Report | None,
               choose: Callable[[], bool] | None = None) -> Report:
-    from vibecli.agent import EditAgent, EditRequest
+    from vibecli import interrupts
+    from vibecli.agent import EditAgent, EditRequest, check_instruction
+    from vibecli.cli.wiring import repo_lock
     from vibecli.context.cache import cache_file
     from vibecli.context.repomap import RepoContext
     from vibecli.logbook import Logbook, RunRecord
     from vibecli.workspace import Workspace
 
+    interrupts.new_run()
+    check_instruction(job.instruction)  # before anything records it
     run = RunRecord(id=new_run_id(), command=job.command, instruction=job.instruction, paths=job.targets,
                     repo_root=str(place.root), escalated_from=previous.run_id if previous else None)
     logbook = Logbook(paths.logbook_file()) if settings.log else None
@@ -116,9 +122,11 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
             run.settings = dict(vars(settings))
             confirm = confirmer(env, settings, job.yes, progress, choose)
             context = RepoContext(place.root, cache_file(paths.cache_dir(), place.root), settings.max_file_bytes)
-            agent = EditAgent(backend, Workspace(place.root), place.repo, settings, run, progress, confirm, context)
+            agent = EditAgent(backend, Workspace(place.root, settings.protected_paths), place.repo, settings, run,
+                              progress, confirm, context, repo_lock(place.root, settings, env),
+                              paths.data_dir() / "rescued")
             request = EditRequest(job.instruction, job.targets, place.cwd, job.dry_run, job.allow_dirty,
-                                  job.keep_failed, job.failures)
+                                  job.keep_failed, job.failures, job.named)
             try:
                 report = agent.run(request)
             except VibeError as exc:

@@ -66,7 +66,10 @@ class Session:
 
     def loop(self) -> None:
         self.env.info(self._banner())
+        from vibecli import interrupts
+
         while True:
+            interrupts.new_run()  # at the prompt, a signal is the session's again, whatever the last request did
             try:
                 line = self.terminal.read_line(self._prompt()).strip()
             except KeyboardInterrupt:

@@ -8,7 +8,7 @@ import typer
 
 from vibecli.cli import options as o
 from vibecli.cli.console import Env
-from vibecli.cli.wiring import find_repo, handled
+from vibecli.cli.wiring import find_repo, handled, repo_lock, settings_for
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -19,7 +19,9 @@ def undo(json_: o.Json = False, quiet: o.Quiet = False) -> None:
     env = Env(json=json_, quiet=quiet)
     with handled(env):
         repo = find_repo(Path.cwd())
-        reverted, result = revert_head(repo)
+        settings = settings_for(None, {})  # only lock_wait is read: the user's, never a project's
+        with repo_lock(repo.root, settings, env):  # not in the middle of another run's edit and commit
+            reverted, result = revert_head(repo)
         if env.json:
             env.emit_json(
                 {"status": "reverted", "reverted": reverted.sha, "commit": result.sha, "run_id": result.run_id,

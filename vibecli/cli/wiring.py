@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,12 +22,31 @@ def new_run_id() -> str:
 
 
 def settings_for(project_root: Path | None, flags: dict[str, Any]) -> Settings:
-    return load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ, flags=flags)
+    notes: list[str] = []
+    settings = load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ,
+                             flags=flags, notes=notes)
+    for note in notes:
+        print(f"vibecli: note: {note}", file=sys.stderr)
+    return settings
+
+
+def repo_lock(root: Path, settings: Settings, env: Env):
+    """The lock that serializes vibecli's runs in one repository (vibecli.repolock)."""
+    from vibecli.repolock import RepoLock
+
+    def waiting(seconds: int) -> None:
+        if not env.quiet:
+            print(f"vibecli: note: another vibecli run is working in {root}; waiting for it (up to {seconds} s)",
+                  file=sys.stderr)
+
+    return RepoLock(root, paths.data_dir() / "locks", settings.lock_wait, waiting)
 
 
 def find_repo(cwd: Path):
-    from vibecli.git import GitRepo
-
+    try:
+        from vibecli.git import GitRepo
+    except ImportError:  # GitPython refuses to load without a git it can run
+        raise VibeError("git cannot be run: install it or put it on PATH (or pass --no-git)") from None
     return GitRepo.find(cwd)
 
 
@@ -84,15 +104,27 @@ class _AssembleBar:
 
 @contextmanager
 def handled(env: Env) -> Iterator[None]:
-    """Turn expected failures into one line and an exit code; never a traceback."""
+    """Turn expected failures into one line and an exit code; never a traceback. A signal inside
+    is raised where the program is, so that whatever was started is undone (vibecli.interrupts)."""
+    from vibecli import interrupts
+
     try:
-        yield
+        with interrupts.undoable():
+            yield
     except VibeError as exc:
         env.error(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        env.error(VibeError("interrupted; the files are as they were"))
+        env.error(_interrupted("interrupted", 130))
+        interrupts.settled()
         raise typer.Exit(130) from None
     except Terminated:
-        env.error(VibeError("terminated; the files are as they were"))
+        env.error(_interrupted("terminated", 143))
+        interrupts.settled()
         raise typer.Exit(143) from None
+
+
+def _interrupted(verb: str, code: int) -> VibeError:
+    error = VibeError(f"{verb}; the files are as they were")
+    error.exit_code = code  # the --json report says what the process exits with
+    return error

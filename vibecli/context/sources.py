@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vibecli.core import GIT_ENV
 from vibecli.edits import languages
 
 VENDORED = frozenset({
@@ -60,7 +61,7 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         proc = subprocess.run(
             ["git", "-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, capture_output=True, check=False, stdin=subprocess.DEVNULL,
+            cwd=root, capture_output=True, check=False, stdin=subprocess.DEVNULL, env={**os.environ, **GIT_ENV},
         )
     except OSError:
         return None
@@ -84,7 +85,8 @@ def recently_changed(root: Path, commits: int = 20) -> list[str]:
     found: list[str] = []
     for args in (["diff", "--name-only", "-z", "HEAD"], ["log", f"-n{commits}", "--name-only", "--format=", "-z"]):
         try:
-            proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, stdin=subprocess.DEVNULL,
+                                  env={**os.environ, **GIT_ENV})
         except OSError:
             return found
         if proc.returncode != 0:
