@@ -55,7 +55,7 @@ def map_(
             obj["explain"] = why
         env.emit_json(obj)
         return
-    typer.echo(found.text, nl=False)
+    env.write(found.text)
     if explain:
         env.err.print(f"\n[bold]{found.tokens}[/] of {found.budget} tokens ({'estimated' if estimate else 'model tokenizer'}); "
                       f"{len(found.files)} files shown, {found.left_out} left out; {found.definitions} of "

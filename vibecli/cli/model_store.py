@@ -101,7 +101,7 @@ def list_models(json_: o.Json = False) -> None:
     ]
     if not env.out.is_terminal:  # for scripts: one model a line, tab-separated, no header
         for row in rows:
-            typer.echo("\t".join(row))
+            env.write("\t".join(row) + "\n")
         return
     from rich.table import Table
 
