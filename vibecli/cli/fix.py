@@ -43,6 +43,7 @@ def fix(
     keep_failed: o.KeepFailed = False,
     no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
+    trust_project: o.TrustProject = False,
     timeout: o.Timeout = None,
     json_: o.Json = False,
     json_lines: o.JsonLines = False,
@@ -61,7 +62,7 @@ def fix(
         if no_commit or check or hook:
             flags["commit"] = False
         place = locate(False)
-        settings = settings_for(place.root, flags)
+        settings = settings_for(place.root, flags, env, trust_project)
         commands = [(n, c) for n, c in (("lint", settings.lint_cmd), ("test", settings.test_cmd)) if c]
         if not commands:
             raise UsageError("fix needs a check: --lint-cmd, --test-cmd, or checks: in .vibecli.yaml")

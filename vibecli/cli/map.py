@@ -37,7 +37,7 @@ def map_(
     with handled(env):
         started = time.perf_counter()
         place = locate(False)
-        settings = settings_for(place.root, {"model": model})
+        settings = settings_for(place.root, {"model": model}, env)
         budget = tokens or settings.map_tokens
         count = estimate_tokens if estimate else _model_counter(settings)
         workspace = Workspace(place.root)

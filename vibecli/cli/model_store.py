@@ -80,7 +80,7 @@ def list_models(json_: o.Json = False) -> None:
     env = Env(json=json_)
     with handled(env):
         root = _project_root()
-        settings = settings_for(root, {})
+        settings = settings_for(root, {}, env)
         configured = {"user config": _configured(paths.user_config_file())}
         if root is not None:
             configured["project config"] = _configured(root / ".vibecli.yaml")
@@ -140,7 +140,12 @@ def use(
             target = root / ".vibecli.yaml"
         else:
             target = paths.user_config_file()
+        still_theirs = project and _nothing_foreign(target)
         registry.write_model_setting(target, value)
+        if still_theirs:  # a file the user trusted, or one that held nothing needing trust, plus their own change
+            from vibecli import trust
+
+            trust.trust(target, target.read_bytes())
     if env.json:
         env.emit_json({"model": value, "config": str(target)})
         return
@@ -170,6 +175,20 @@ def rm(
     env.info(f"Removed {model.name}: {human(freed)} freed")
     for config in still:
         env.info(f"note: {config} still names it; choose another with `vibecli model use NAME`")
+
+
+def _nothing_foreign(path: Path) -> bool:
+    """Whether the project's file is trusted already, or holds nothing (yet) that would need trust."""
+    from vibecli import trust
+    from vibecli.cli.trust import held_keys
+
+    if not path.exists():
+        return True
+    try:
+        raw = path.read_bytes()
+        return trust.status(path, trust.digest(raw)) == "trusted" or not held_keys(path, raw)
+    except (OSError, VibeError):
+        return False
 
 
 def _project_root() -> Path | None:

@@ -20,8 +20,11 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def settings_for(project_root: Path | None, flags: dict[str, Any]) -> Settings:
-    return load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ, flags=flags)
+def settings_for(project_root: Path | None, flags: dict[str, Any], env: Env | None = None,
+                 trust_project: bool = False) -> Settings:
+    """The settings of every layer; `env` hears which keys of an untrusted project file were left out."""
+    return load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ, flags=flags,
+                         trust_project=trust_project, on_note=env.note if env is not None else None)
 
 
 def find_repo(cwd: Path):
