@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vibecli.check_output import Problem, parse_problems
 from vibecli.core import VibeError
 
+__all__ = ["CheckResult", "Problem", "parse_problems", "run_check"]
+
 MAX_FEEDBACK_CHARS = 3000
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
 @dataclass
@@ -88,43 +80,3 @@ def _kill(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
-
-
-# path:line[:col]: message   (ruff, flake8, pyflakes, mypy, go vet, eslint -f unix, gcc)
-_COLON = re.compile(r"^(?:vet: )?(?P<path>[^\s:][^:\n]*?\.[A-Za-z0-9]+):(?P<line>\d+)(?::\d+)?:\s*(?P<msg>.+)$")
-# path(line,col): error TS1234: message   (tsc)
-_TSC = re.compile(r"^(?P<path>[^\s(][^(\n]*\.[A-Za-z0-9]+)\((?P<line>\d+),\d+\):\s*(?P<msg>.+)$")
-# FAILED tests/test_x.py::test_name - AssertionError: ...   (pytest -ra / summary)
-_PYTEST = re.compile(r"^(?:FAILED|ERROR) (?P<path>[^\s:]+\.py)(?:::(?P<test>\S+))?(?: - (?P<msg>.+))?$")
-# eslint's default "stylish": a file line, then "  12:5  error  message  rule"
-_STYLISH = re.compile(r"^\s+(?P<line>\d+):\d+\s+(?:error|warning)\s+(?P<msg>.+?)\s*$")
-
-
-def parse_problems(output: str, cwd: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    current_file = None
-    for raw in output.splitlines():
-        line = raw.rstrip()
-        if m := _COLON.match(line) or _TSC.match(line):
-            problems.append(Problem(_relative(m.group("path"), cwd), int(m.group("line")), m.group("msg").strip()))
-            continue
-        if m := _PYTEST.match(line):
-            message = " ".join(filter(None, [m.group("test"), m.group("msg")])) or "failed"
-            problems.append(Problem(_relative(m.group("path"), cwd), None, message))
-            continue
-        if line and not line[0].isspace() and Path(cwd, line).is_file():
-            current_file = line
-            continue
-        if current_file and (m := _STYLISH.match(line)):
-            problems.append(Problem(_relative(current_file, cwd), int(m.group("line")), m.group("msg")))
-    return list(dict.fromkeys(problems))
-
-
-def _relative(path: str, cwd: Path) -> str:
-    candidate = Path(path)
-    if candidate.is_absolute():
-        try:
-            return candidate.resolve().relative_to(cwd.resolve()).as_posix()
-        except ValueError:
-            return path
-    return candidate.as_posix().removeprefix("./")
