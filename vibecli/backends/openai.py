@@ -215,7 +215,6 @@ class OpenAIBackend:
         bound.check_time()
         # each wait for a byte is bounded by endpoint_timeout, and never past the call's end
         conn, target = connection(parts._replace(path=self._path), min(self.timeout, bound.remaining()), proxy)
-        watchdog.conn = conn
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
@@ -224,6 +223,8 @@ class OpenAIBackend:
         url = self._url
         self.requests += 1
         try:
+            conn.connect()
+            watchdog.sock = conn.sock  # the response keeps reading it after the connection lets go
             conn.request("POST", target, json.dumps(body).encode(), headers)
             response = conn.getresponse()
         except ConnectionRefusedError:

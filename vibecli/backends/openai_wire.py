@@ -56,7 +56,7 @@ class Watchdog:
     a byte; a server that sends a byte every few seconds, forever, would never trip it."""
 
     def __init__(self, bound: Bound):
-        self.conn: http.client.HTTPConnection | None = None
+        self.sock: socket.socket | None = None
         self.fired = False
         self.timer = None
         if bound.seconds is not None:
@@ -66,7 +66,7 @@ class Watchdog:
 
     def _fire(self) -> None:
         self.fired = True
-        sock = getattr(self.conn, "sock", None)
+        sock = self.sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
