@@ -31,9 +31,9 @@ def raw(data: bytes, content_type: str = "text/event-stream") -> dict:
     return {"kind": "raw", "data": data, "content_type": content_type}
 
 
-def endless(text: str = "x ", every: float = 0.0) -> dict:
-    """Chunks of `text` for as long as anyone reads, ignoring max_tokens; `every` seconds apart."""
-    return {"kind": "endless", "texts": [text], "every": every}
+def endless(text: str = "x ", every: float = 0.0, first: str = "") -> dict:
+    """`first`, then chunks of `text` for as long as anyone reads, ignoring max_tokens; `every` seconds apart."""
+    return {"kind": "endless", "texts": [text], "every": every, "first": first}
 
 
 def trickle(every: float = 0.2) -> dict:
@@ -130,6 +130,8 @@ def _handler(fake: FakeOpenAI):
             try:
                 if behaviour["kind"] == "trickle":
                     self.wfile.write(b"data: ")
+                elif behaviour.get("first"):
+                    self.wfile.write(_chunk(behaviour["first"], chat=chat))
                 while True:
                     if behaviour["kind"] == "trickle":
                         self.wfile.write(b"x")
