@@ -184,3 +184,19 @@ def test_live_cargo(tmp_path):
     result = run_check("lint", "cargo build --offline --color never", root, timeout=300)
     assert not result.passed, result.output
     assert ("src/main.rs", 2) in [(p.path, p.line) for p in result.problems]
+
+
+@pytest.mark.parametrize("junk", ["n" * 3_000_000, "a.b" * 1_000_000, ("x" * 5000 + "\n") * 600, "\x1b]" * 1_000_000,
+                                  "util.py:" * 200_000])
+def test_runaway_output_is_read_in_bounded_time(root, junk):
+    import time
+
+    started = time.perf_counter()
+    parse_problems(junk, root)
+    mentioned_files(junk, root)
+    assert time.perf_counter() - started < 5
+
+
+def test_the_end_of_a_runaway_output_is_still_read(root):
+    output = "noise\n" * 500_000 + "util.py:3:1: E1 the real problem\n"
+    assert [(p.path, p.line) for p in parse_problems(output, root)] == [("util.py", 3)]

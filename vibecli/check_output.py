@@ -34,6 +34,15 @@ _PYTEST = re.compile(r"^(?:FAILED|ERROR) (?P<path>[^\s:]+\.py)(?:::(?P<test>\S+)
 _TRACEBACK = re.compile(r"^\s*(?:E\s+)?File \"(?P<path>[^\"]+)\", line (?P<line>\d+)")
 _STYLISH = re.compile(r"^\s+(?P<line>\d+):\d+\s+(?:error|warning)\s+(?P<msg>.+?)\s*$")
 _MENTION = re.compile(r"[\w./\\-]*\w\.[A-Za-z0-9]+")
+_WORD_BREAK = re.compile(r"[\s\"'`()\[\]{}<>,;|=]+")
+_LINE_SUFFIX = re.compile(r"(?::\d+)*:?$")
+
+MAX_PARSED_CHARS = 1 << 20
+"""Of a check's output, the first and last half of this much is read for problems: the rest of a
+runaway output names nothing a person could act on either."""
+MAX_LINE_CHARS = 4096
+"""A longer line is no tool's report of a problem; none of the patterns is tried on it."""
+MAX_MENTIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,7 @@ def parse_problems(output: str, root: Path) -> list[Problem]:
     problems: list[Problem] = []
     header = ""  # the last line at the margin: the message an `-->` line points from
     stylish_file = None
-    for raw in plain(output).splitlines():
-        line = raw.rstrip()
+    for line in _lines(output):
         found = _one_line(line, header)
         if found is not None:
             problems.append(found)
@@ -90,12 +98,27 @@ def _one_line(line: str, header: str) -> Problem | None:
 
 def mentioned_files(output: str, root: Path) -> list[str]:
     """Files of the repository the output names anywhere, in order: when no line parses as a problem."""
+    words = []
+    for line in _lines(output):
+        for word in _WORD_BREAK.split(line):
+            word = _LINE_SUFFIX.sub("", word.strip(".:"))
+            if _MENTION.fullmatch(word):
+                words.append(word)
     found = []
-    for word in _MENTION.findall(plain(output)):
+    for word in list(dict.fromkeys(words))[:MAX_MENTIONS]:
         relpath = repository_path(word, root)
         if relpath is not None and (root / relpath).is_file():
             found.append(relpath)
     return list(dict.fromkeys(found))
+
+
+def _lines(output: str):
+    if len(output) > MAX_PARSED_CHARS:
+        half = MAX_PARSED_CHARS // 2
+        output = output[:half] + "\n" + output[-half:]
+    for raw in plain(output).splitlines():
+        if len(raw) <= MAX_LINE_CHARS:
+            yield raw.rstrip()
 
 
 def repository_path(path: str, root: Path) -> str | None:
