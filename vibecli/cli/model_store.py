@@ -83,7 +83,7 @@ def list_models(json_: o.Json = False) -> None:
         settings = settings_for(root, {}, env)
         configured = {"user config": _configured(paths.user_config_file())}
         if root is not None:
-            configured["project config"] = _configured(root / ".vibecli.yaml")
+            configured["project config"] = _project_model(root)
         found = registry.entries(paths.cache_dir(), paths.pulled_models_dir(), configured, settings.model)
     if env.json:
         env.emit_json({"models": [e.to_json() for e in found]})
@@ -175,6 +175,21 @@ def rm(
     env.info(f"Removed {model.name}: {human(freed)} freed")
     for config in still:
         env.info(f"note: {config} still names it; choose another with `vibecli model use NAME`")
+
+
+def _project_model(root: Path) -> str | None:
+    """The project's `model`, unless it names a file outside the repository that is not trusted yet."""
+    from vibecli import trust
+    from vibecli.settings import Settings
+
+    path = root / ".vibecli.yaml"
+    value = _configured(path)
+    try:
+        if value is None or trust.status(path, trust.digest(path.read_bytes())) == "trusted":
+            return value
+    except OSError:
+        return None
+    return None if trust.untrusted_keys({"model": value}, Settings(), root, Path.cwd()) else value
 
 
 def _nothing_foreign(path: Path) -> bool:
