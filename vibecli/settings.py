@@ -20,7 +20,7 @@ DIALECTS = ("llama.cpp", "vllm", "plain")
 ENDPOINT_APIS = ("completions", "chat")
 PROFILE_KEYS = (
     "model", "replay_file", "threads", "gpu_layers", "seed", "temperature", "endpoint", "endpoint_model",
-    "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries",
+    "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries", "call_timeout",
 )
 """What a named backend profile (`backends: {NAME: {type: ..., ...}}`) may set, besides its `type`."""
 LOCAL_BACKENDS = ("llama", "replay")
