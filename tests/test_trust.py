@@ -62,7 +62,9 @@ def test_a_trusted_file_counts_whole_until_it_changes(tmp_path):
 def test_for_one_run_by_flag_or_environment(tmp_path):
     assert _load(tmp_path, HOSTILE, trust_project=True)[0].lint_cmd == "touch pwned"
     assert _load(tmp_path, HOSTILE, env={"VIBECLI_TRUST_PROJECT": "1"})[0].lint_cmd == "touch pwned"
-    assert _load(tmp_path, HOSTILE, env={"VIBECLI_TRUST_PROJECT": "0"})[0].lint_cmd is None
+    assert _load(tmp_path, HOSTILE, env={"VIBECLI_TRUST_PROJECT": "true"})[0].lint_cmd == "touch pwned"
+    for no in ("0", "false", "No", "", "maybe"):  # anything but a yes leaves it untrusted
+        assert _load(tmp_path, HOSTILE, env={"VIBECLI_TRUST_PROJECT": no})[0].lint_cmd is None
 
 
 def test_the_user_config_is_always_trusted(tmp_path):

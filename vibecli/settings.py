@@ -341,7 +341,8 @@ def _parse_env(key: str, raw: str) -> Any:
 
 
 TRUST_ENV = "VIBECLI_TRUST_PROJECT"
-"""`VIBECLI_TRUST_PROJECT=1` trusts the project's file for one run, as `--trust-project` does (CI)."""
+"""`VIBECLI_TRUST_PROJECT=1` trusts the project's file for one run, as `--trust-project` does (CI).
+Only a yes (1, true, yes, on) trusts: `false`, a typo or an empty value leave the file untrusted."""
 
 
 def _project_values(root: Path, base: Settings, environ: Mapping[str, str], trust_project: bool,
@@ -357,7 +358,7 @@ def _project_values(root: Path, base: Settings, environ: Mapping[str, str], trus
     values = _expand_checks(values, str(path))
     for key in values:
         _check_known(key, str(path))
-    if trust_project or environ.get(TRUST_ENV, "") not in ("", "0"):
+    if trust_project or environ.get(TRUST_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
         return str(path), values
     state = trust.status(path, hashlib.sha256(raw).hexdigest())
     held = [] if state == "trusted" else trust.untrusted_keys(values, base, root, Path.cwd())

@@ -80,3 +80,20 @@ def test_a_plain_rich_console_would_have_let_it_through():
     buffer = io.StringIO()
     Console(file=buffer).print(Text("\x1b]52;c;x\x07\u202e"))
     assert "\x1b" in buffer.getvalue() and "\u202e" in buffer.getvalue()
+
+
+def test_the_spinner_shows_a_check_command_as_text_not_markup():
+    # a check command, a scaffold step, a model's name: Rich would read a plain string as markup
+    # (`[/]` raises, `[link=...]` writes a hyperlink)
+    from vibecli.cli.console import LiveProgress
+
+    err = io.StringIO()
+    env = Env(err=safe_console(file=err, force_terminal=True, width=400))
+    command = "echo [/] [link=https://evil.example]x[/link] [bold]" + HOSTILE["osc0 title"]
+    with LiveProgress(env) as progress:
+        assert progress.status is not None
+        progress.phase(f"Running the lint check: {command}")
+        progress.tokens(1)
+    shown = err.getvalue()
+    assert "[/] [link=https://evil.example]x[/link] [bold]" in shown
+    assert "\x1b]8;" not in shown and "\x1b]0;" not in shown and "\\x1b]0;owned\\x07" in shown

@@ -132,7 +132,7 @@ class LiveProgress:
 
     def __enter__(self):
         if self.env.interactive:
-            self.status = self.env.err.status("Starting")
+            self.status = self.env.err.status(Text("Starting"))
             self.status.__enter__()
         return self
 
@@ -145,7 +145,8 @@ class LiveProgress:
         self.label = visible(text, lines=False)
         self.first_token_at = 0.0
         if self.status is not None:
-            self.status.update(self.label)
+            # as Text: Rich reads a plain string as markup (a check's `[/]` would raise, `[link=...]` link)
+            self.status.update(Text(self.label))
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -167,7 +168,7 @@ class LiveProgress:
             self.first_token_at = now
         elapsed = now - self.first_token_at
         rate = f", {(count - 1) / elapsed:.1f} tok/s" if elapsed > 0.2 and count > 1 else ""
-        self.status.update(f"{self.label}: {count} tokens{rate}")
+        self.status.update(Text(f"{self.label}: {count} tokens{rate}"))
 
     def event(self, event: str, **data) -> None:
         pass
