@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
-from vibecli.checks import CheckResult, Problem, parse_problems, run_check
+from vibecli.checks import MAX_OUTPUT_CHARS, CheckResult, Problem, parse_problems, run_check
 
 
 @pytest.mark.parametrize(
@@ -50,3 +52,15 @@ def test_run_check_reports_exit_and_problems(tmp_path):
 def test_run_check_time_limit_kills_the_whole_command(tmp_path):
     result = run_check("test", "sleep 30 & sleep 30", tmp_path, timeout=0.5)
     assert result.exit_code == 124 and result.seconds < 5
+
+
+def test_run_check_keeps_the_start_and_end_of_an_endless_output(tmp_path):
+    # 40 MB between the first and the last line: kept in bounded memory, both ends still read
+    script = ("import sys\nprint('a.py:1:1: E1 first')\nline = 'n' * 999 + '\\n'\n"
+              "for _ in range(40_000):\n    sys.stdout.write(line)\nprint('b.py:2:1: E2 last')\nsys.exit(1)\n")
+    (tmp_path / "noisy.py").write_text(script)
+    result = run_check("lint", f"{sys.executable} noisy.py", tmp_path)
+    assert result.exit_code == 1 and len(result.output) < MAX_OUTPUT_CHARS + 100
+    assert result.output.startswith("a.py:1:1: E1 first") and result.output.endswith("b.py:2:1: E2 last\n")
+    assert "characters of output left out" in result.output
+    assert [(p.path, p.line) for p in result.problems] == [("a.py", 1), ("b.py", 2)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,9 @@ from vibecli.core import VibeError
 __all__ = ["CheckResult", "Problem", "parse_problems", "run_check"]
 
 MAX_FEEDBACK_CHARS = 3000
+MAX_OUTPUT_CHARS = 4 << 20
+"""Of a check's output, the first and the last half of this much is kept: a check that prints
+without end (until check_timeout) must not fill the memory."""
 
 
 @dataclass
@@ -59,18 +64,23 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> Check
         )
     except OSError as exc:
         raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
+    kept = _Kept(MAX_OUTPUT_CHARS)
+    reader = threading.Thread(target=kept.read, args=(proc.stdout,), daemon=True)
+    reader.start()
     try:
-        output, _ = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
+        reader.join(5)
         output = f"(stopped after {timeout:.0f} s)"
         return CheckResult(name, command, 124, output, time.perf_counter() - started)
     except BaseException:
         _kill(proc)
         raise
-    result = CheckResult(name, command, proc.returncode, output, time.perf_counter() - started)
+    reader.join(5)  # longer only when a process the check left behind holds its output open
+    result = CheckResult(name, command, proc.returncode, kept.text(), time.perf_counter() - started)
     if not result.passed:
-        result.problems = parse_problems(output, cwd)
+        result.problems = parse_problems(result.output, cwd)
     return result
 
 
@@ -80,3 +90,42 @@ def _kill(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
+
+
+class _Kept:
+    """A check's output as it is read: its first half-limit characters, and its last."""
+
+    def __init__(self, limit: int):
+        self.half = limit // 2
+        self.head: list[str] = []
+        self.head_len = 0
+        self.tail: deque[str] = deque()
+        self.tail_len = 0
+        self.dropped = 0
+
+    def read(self, stream) -> None:
+        try:
+            while chunk := stream.read(1 << 16):
+                self.add(chunk)
+        except (OSError, ValueError):  # closed under us: the check was stopped
+            pass
+
+    def add(self, chunk: str) -> None:
+        if self.head_len < self.half:
+            first = chunk[: self.half - self.head_len]
+            self.head.append(first)
+            self.head_len += len(first)
+            chunk = chunk[len(first):]
+        if chunk:
+            self.tail.append(chunk)
+            self.tail_len += len(chunk)
+            while self.tail_len - len(self.tail[0]) >= self.half:
+                self.dropped += len(self.tail[0])
+                self.tail_len -= len(self.tail.popleft())
+
+    def text(self) -> str:
+        tail = "".join(self.tail)
+        dropped = self.dropped + max(len(tail) - self.half, 0)
+        tail = tail[-self.half:] if len(tail) > self.half else tail
+        middle = f"\n[... {dropped} characters of output left out ...]\n" if dropped else ""
+        return "".join(self.head) + middle + tail
