@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,24 @@ def test_run_check_keeps_the_start_and_end_of_an_endless_output(tmp_path):
     assert result.output.startswith("a.py:1:1: E1 first") and result.output.endswith("b.py:2:1: E2 last\n")
     assert "characters of output left out" in result.output
     assert [(p.path, p.line) for p in result.problems] == [("a.py", 1), ("b.py", 2)]
+
+
+def test_run_check_does_not_wait_for_a_process_it_left_behind(tmp_path):
+    # the background sleep keeps the output pipe open after the check itself has ended
+    command = "echo 'a.py:1:1: E1 bad'; printf 'b.py:2:1: E2 crlf\\r\\n'; sleep 60 & echo $! > bg.pid; exit 3"
+    result = run_check("lint", command, tmp_path)
+    assert result.exit_code == 3 and result.seconds < 15
+    assert result.output == "a.py:1:1: E1 bad\nb.py:2:1: E2 crlf\n"
+    assert [(p.path, p.line) for p in result.problems] == [("a.py", 1), ("b.py", 2)]
+    stat = Path("/proc", (tmp_path / "bg.pid").read_text().strip(), "stat")
+    deadline = time.monotonic() + 5
+    while _state(stat) not in ("", "Z") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _state(stat) in ("", "Z")  # it ended with the check (gone, or not yet reaped)
+
+
+def _state(stat: Path) -> str:
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""

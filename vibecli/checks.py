@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import signal
 import subprocess
@@ -20,6 +22,8 @@ MAX_FEEDBACK_CHARS = 3000
 MAX_OUTPUT_CHARS = 4 << 20
 """Of a check's output, the first and the last half of this much is kept: a check that prints
 without end (until check_timeout) must not fill the memory."""
+LEFT_BEHIND_S = 2.0
+"""How long the output of a check that has ended is read on, while something it started holds it open."""
 
 
 @dataclass
@@ -60,7 +64,7 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> Check
     try:
         proc = subprocess.Popen(
             command, shell=True, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True,
         )
     except OSError as exc:
         raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
@@ -71,13 +75,16 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> Check
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
-        reader.join(5)
+        reader.join(LEFT_BEHIND_S)
         output = f"(stopped after {timeout:.0f} s)"
         return CheckResult(name, command, 124, output, time.perf_counter() - started)
     except BaseException:
         _kill(proc)
         raise
-    reader.join(5)  # longer only when a process the check left behind holds its output open
+    reader.join(LEFT_BEHIND_S)
+    if reader.is_alive():  # a process the check left behind holds its output open: it ends with the check
+        _kill(proc)
+        reader.join(LEFT_BEHIND_S)
     result = CheckResult(name, command, proc.returncode, kept.text(), time.perf_counter() - started)
     if not result.passed:
         result.problems = parse_problems(result.output, cwd)
@@ -102,15 +109,24 @@ class _Kept:
         self.tail: deque[str] = deque()
         self.tail_len = 0
         self.dropped = 0
+        self.lock = threading.Lock()  # a process the check left behind may still be writing
 
     def read(self, stream) -> None:
+        """Whatever has arrived, as it arrives (a process the check left behind may hold the pipe open
+        after the check ended: what came before must not wait for it), decoded as text mode would."""
+        decoder = io.IncrementalNewlineDecoder(codecs.getincrementaldecoder("utf-8")("replace"), translate=True)
         try:
-            while chunk := stream.read(1 << 16):
-                self.add(chunk)
+            while chunk := os.read(stream.fileno(), 1 << 16):
+                self.add(decoder.decode(chunk))
         except (OSError, ValueError):  # closed under us: the check was stopped
             pass
+        self.add(decoder.decode(b"", final=True))
 
     def add(self, chunk: str) -> None:
+        with self.lock:
+            self._add(chunk)
+
+    def _add(self, chunk: str) -> None:
         if self.head_len < self.half:
             first = chunk[: self.half - self.head_len]
             self.head.append(first)
@@ -124,8 +140,9 @@ class _Kept:
                 self.tail_len -= len(self.tail.popleft())
 
     def text(self) -> str:
-        tail = "".join(self.tail)
+        with self.lock:
+            head, tail = "".join(self.head), "".join(self.tail)
         dropped = self.dropped + max(len(tail) - self.half, 0)
         tail = tail[-self.half:] if len(tail) > self.half else tail
         middle = f"\n[... {dropped} characters of output left out ...]\n" if dropped else ""
-        return "".join(self.head) + middle + tail
+        return head + middle + tail
