@@ -31,11 +31,23 @@ def raw(data: bytes, content_type: str = "text/event-stream") -> dict:
     return {"kind": "raw", "data": data, "content_type": content_type}
 
 
+def endless(text: str = "x ", every: float = 0.0, first: str = "") -> dict:
+    """`first`, then chunks of `text` for as long as anyone reads, ignoring max_tokens; `every` seconds apart."""
+    return {"kind": "endless", "texts": [text], "every": every, "first": first}
+
+
+def trickle(every: float = 0.2) -> dict:
+    """One byte every `every` seconds, forever, never a whole line: no read ever times out."""
+    return {"kind": "trickle", "texts": [], "every": every}
+
+
 class FakeOpenAI:
     def __init__(self, *script: dict):
         self.script = list(script)
         self.requests: list[dict] = []
         """Every request: its path, headers and JSON body."""
+        self.hung_up = threading.Event()
+        """Set when a client closed a connection that an endless behaviour was still writing to."""
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         server.daemon_threads = True
         self.server = server
@@ -97,6 +109,9 @@ def _handler(fake: FakeOpenAI):
                 self.wfile.write(behaviour["data"])
                 return
             chat = self.path.endswith("/chat/completions")
+            if kind in ("endless", "trickle"):
+                self._forever(behaviour, chat)
+                return
             for text in behaviour["texts"]:
                 self.wfile.write(_chunk(text, chat=chat))
                 self.wfile.flush()
@@ -110,5 +125,21 @@ def _handler(fake: FakeOpenAI):
             if behaviour["usage"]:
                 self.wfile.write(_sse({"choices": [], "usage": behaviour["usage"]}))
             self.wfile.write(b"data: [DONE]\n\n")
+
+        def _forever(self, behaviour: dict, chat: bool) -> None:
+            try:
+                if behaviour["kind"] == "trickle":
+                    self.wfile.write(b"data: ")
+                elif behaviour.get("first"):
+                    self.wfile.write(_chunk(behaviour["first"], chat=chat))
+                while True:
+                    if behaviour["kind"] == "trickle":
+                        self.wfile.write(b"x")
+                    else:
+                        self.wfile.write(_chunk(behaviour["texts"][0], chat=chat))
+                    self.wfile.flush()
+                    time.sleep(behaviour["every"])
+            except OSError:  # the client hung up: what it should do
+                fake.hung_up.set()
 
     return Handler

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
-from vibecli.checks import CheckResult, Problem, parse_problems, run_check
+from vibecli.checks import MAX_OUTPUT_CHARS, CheckResult, Problem, parse_problems, run_check
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,36 @@ def test_run_check_reports_exit_and_problems(tmp_path):
 def test_run_check_time_limit_kills_the_whole_command(tmp_path):
     result = run_check("test", "sleep 30 & sleep 30", tmp_path, timeout=0.5)
     assert result.exit_code == 124 and result.seconds < 5
+
+
+def test_run_check_keeps_the_start_and_end_of_an_endless_output(tmp_path):
+    # 40 MB between the first and the last line: kept in bounded memory, both ends still read
+    script = ("import sys\nprint('a.py:1:1: E1 first')\nline = 'n' * 999 + '\\n'\n"
+              "for _ in range(40_000):\n    sys.stdout.write(line)\nprint('b.py:2:1: E2 last')\nsys.exit(1)\n")
+    (tmp_path / "noisy.py").write_text(script)
+    result = run_check("lint", f"{sys.executable} noisy.py", tmp_path)
+    assert result.exit_code == 1 and len(result.output) < MAX_OUTPUT_CHARS + 100
+    assert result.output.startswith("a.py:1:1: E1 first") and result.output.endswith("b.py:2:1: E2 last\n")
+    assert "characters of output left out" in result.output
+    assert [(p.path, p.line) for p in result.problems] == [("a.py", 1), ("b.py", 2)]
+
+
+def test_run_check_does_not_wait_for_a_process_it_left_behind(tmp_path):
+    # the background sleep keeps the output pipe open after the check itself has ended
+    command = "echo 'a.py:1:1: E1 bad'; printf 'b.py:2:1: E2 crlf\\r\\n'; sleep 60 & echo $! > bg.pid; exit 3"
+    result = run_check("lint", command, tmp_path)
+    assert result.exit_code == 3 and result.seconds < 15
+    assert result.output == "a.py:1:1: E1 bad\nb.py:2:1: E2 crlf\n"
+    assert [(p.path, p.line) for p in result.problems] == [("a.py", 1), ("b.py", 2)]
+    stat = Path("/proc", (tmp_path / "bg.pid").read_text().strip(), "stat")
+    deadline = time.monotonic() + 5
+    while _state(stat) not in ("", "Z") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _state(stat) in ("", "Z")  # it ended with the check (gone, or not yet reaped)
+
+
+def _state(stat: Path) -> str:
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GREET, LINT_SCRIPT, answer, git
+from conftest import GREET, LINT_SCRIPT, answer, git, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,7 @@ def _hook_repo(repo: Path, tmp_path: Path, config: str) -> None:
     git(repo, "commit", "-qm", "hook setup")
     (repo / "greet.py").write_text(GREET + "\n\nprint(greet)\n")  # a change being committed
     git(repo, "add", "greet.py")
+    assert run_cli("trust").exit_code == 0  # the hook runs the project's checks: the user trusts its file
 
 
 def test_hook_with_the_replay_backend_fixes_and_fails_the_commit(repo, tmp_path, vibecli_home):

@@ -120,6 +120,7 @@ def test_profiles_from_the_project_config_and_the_key_kept_out_of_the_logbook(re
         )
         git(repo, "add", ".vibecli.yaml")
         git(repo, "commit", "-qm", "config")
+        assert run_cli("trust").exit_code == 0  # a project's profiles reach a network: the user trusts the file
         result = edit(tmp_path)
     assert result.exit_code == 0, result.stderr
     assert result.json["backend"] == "openai" and result.json["model"] == "qwen-coder"

@@ -6,7 +6,8 @@ from vibecli.core import VibeError
 from vibecli.settings import Settings, load_settings
 
 
-def _load(tmp_path, user=None, project=None, env=None, flags=None):
+def _load(tmp_path, user=None, project=None, env=None, flags=None, trust=True):
+    """The layers as a trusted project's file gives them (tests/test_trust.py: an untrusted one)."""
     tmp_path.mkdir(exist_ok=True)
     user_file = tmp_path / "config.yaml"
     if user is not None:
@@ -15,7 +16,7 @@ def _load(tmp_path, user=None, project=None, env=None, flags=None):
     root.mkdir(exist_ok=True)
     if project is not None:
         (root / ".vibecli.yaml").write_text(project)
-    return load_settings(user_file=user_file, project_root=root, environ=env or {}, flags=flags)
+    return load_settings(user_file=user_file, project_root=root, environ=env or {}, flags=flags, trust_project=trust)
 
 
 def test_defaults(tmp_path):
@@ -138,7 +139,7 @@ def test_protected_paths_are_added_to_by_the_user_config_and_never_by_a_project(
     notes: list[str] = []
     root = tmp_path / "proj"
     (root / ".vibecli.yaml").write_text("protected_paths: []\nmax_rounds: 2\n")
-    s = load_settings(user_file=None, project_root=root, environ={}, notes=notes)
+    s = load_settings(user_file=None, project_root=root, environ={}, on_note=notes.append)
     assert s.protected_paths == PROTECTED_PATHS and s.max_rounds == 2
     assert len(notes) == 1 and "protected_paths ignored" in notes[0]
 

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
-import re
 import signal
 import subprocess
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vibecli.check_output import Problem, parse_problems
 from vibecli.core import VibeError
 
+__all__ = ["CheckResult", "Problem", "parse_problems", "run_check"]
+
 MAX_FEEDBACK_CHARS = 3000
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+MAX_OUTPUT_CHARS = 4 << 20
+"""Of a check's output, the first and the last half of this much is kept: a check that prints
+without end (until check_timeout) must not fill the memory."""
+LEFT_BEHIND_S = 2.0
+"""How long the output of a check that has ended is read on, while something it started holds it open."""
 
 
 @dataclass
@@ -62,29 +63,34 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> Check
     from vibecli import interrupts
 
     started = time.perf_counter()
-    proc = None
     try:
         with interrupts.deferred():  # a signal while it starts must find it started, to stop it
             proc = subprocess.Popen(
                 command, shell=True, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True,
+                stdin=subprocess.DEVNULL, start_new_session=True,
             )
-        output, _ = proc.communicate(timeout=timeout)
+    except OSError as exc:
+        raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
+    kept = _Kept(MAX_OUTPUT_CHARS)
+    reader = threading.Thread(target=kept.read, args=(proc.stdout,), daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
+        reader.join(LEFT_BEHIND_S)
         output = f"(stopped after {timeout:.0f} s)"
         return CheckResult(name, command, 124, output, time.perf_counter() - started)
-    except OSError as exc:
-        if proc is not None:
-            _kill(proc)
-        raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
     except BaseException:
-        if proc is not None:
-            _kill(proc)
+        _kill(proc)
         raise
-    result = CheckResult(name, command, proc.returncode, output, time.perf_counter() - started)
+    reader.join(LEFT_BEHIND_S)
+    if reader.is_alive():  # a process the check left behind holds its output open: it ends with the check
+        _kill(proc)
+        reader.join(LEFT_BEHIND_S)
+    result = CheckResult(name, command, proc.returncode, kept.text(), time.perf_counter() - started)
     if not result.passed:
-        result.problems = parse_problems(output, cwd)
+        result.problems = parse_problems(result.output, cwd)
     return result
 
 
@@ -96,41 +102,50 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-# path:line[:col]: message   (ruff, flake8, pyflakes, mypy, go vet, eslint -f unix, gcc)
-_COLON = re.compile(r"^(?:vet: )?(?P<path>[^\s:][^:\n]*?\.[A-Za-z0-9]+):(?P<line>\d+)(?::\d+)?:\s*(?P<msg>.+)$")
-# path(line,col): error TS1234: message   (tsc)
-_TSC = re.compile(r"^(?P<path>[^\s(][^(\n]*\.[A-Za-z0-9]+)\((?P<line>\d+),\d+\):\s*(?P<msg>.+)$")
-# FAILED tests/test_x.py::test_name - AssertionError: ...   (pytest -ra / summary)
-_PYTEST = re.compile(r"^(?:FAILED|ERROR) (?P<path>[^\s:]+\.py)(?:::(?P<test>\S+))?(?: - (?P<msg>.+))?$")
-# eslint's default "stylish": a file line, then "  12:5  error  message  rule"
-_STYLISH = re.compile(r"^\s+(?P<line>\d+):\d+\s+(?:error|warning)\s+(?P<msg>.+?)\s*$")
+class _Kept:
+    """A check's output as it is read: its first half-limit characters, and its last."""
 
+    def __init__(self, limit: int):
+        self.half = limit // 2
+        self.head: list[str] = []
+        self.head_len = 0
+        self.tail: deque[str] = deque()
+        self.tail_len = 0
+        self.dropped = 0
+        self.lock = threading.Lock()  # a process the check left behind may still be writing
 
-def parse_problems(output: str, cwd: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    current_file = None
-    for raw in output.splitlines():
-        line = raw.rstrip()
-        if m := _COLON.match(line) or _TSC.match(line):
-            problems.append(Problem(_relative(m.group("path"), cwd), int(m.group("line")), m.group("msg").strip()))
-            continue
-        if m := _PYTEST.match(line):
-            message = " ".join(filter(None, [m.group("test"), m.group("msg")])) or "failed"
-            problems.append(Problem(_relative(m.group("path"), cwd), None, message))
-            continue
-        if line and not line[0].isspace() and Path(cwd, line).is_file():
-            current_file = line
-            continue
-        if current_file and (m := _STYLISH.match(line)):
-            problems.append(Problem(_relative(current_file, cwd), int(m.group("line")), m.group("msg")))
-    return list(dict.fromkeys(problems))
-
-
-def _relative(path: str, cwd: Path) -> str:
-    candidate = Path(path)
-    if candidate.is_absolute():
+    def read(self, stream) -> None:
+        """Whatever has arrived, as it arrives (a process the check left behind may hold the pipe open
+        after the check ended: what came before must not wait for it), decoded as text mode would."""
+        decoder = io.IncrementalNewlineDecoder(codecs.getincrementaldecoder("utf-8")("replace"), translate=True)
         try:
-            return candidate.resolve().relative_to(cwd.resolve()).as_posix()
-        except ValueError:
-            return path
-    return candidate.as_posix().removeprefix("./")
+            while chunk := os.read(stream.fileno(), 1 << 16):
+                self.add(decoder.decode(chunk))
+        except (OSError, ValueError):  # closed under us: the check was stopped
+            pass
+        self.add(decoder.decode(b"", final=True))
+
+    def add(self, chunk: str) -> None:
+        with self.lock:
+            self._add(chunk)
+
+    def _add(self, chunk: str) -> None:
+        if self.head_len < self.half:
+            first = chunk[: self.half - self.head_len]
+            self.head.append(first)
+            self.head_len += len(first)
+            chunk = chunk[len(first):]
+        if chunk:
+            self.tail.append(chunk)
+            self.tail_len += len(chunk)
+            while self.tail_len - len(self.tail[0]) >= self.half:
+                self.dropped += len(self.tail[0])
+                self.tail_len -= len(self.tail.popleft())
+
+    def text(self) -> str:
+        with self.lock:
+            head, tail = "".join(self.head), "".join(self.tail)
+        dropped = self.dropped + max(len(tail) - self.half, 0)
+        tail = tail[-self.half:] if len(tail) > self.half else tail
+        middle = f"\n[... {dropped} characters of output left out ...]\n" if dropped else ""
+        return head + middle + tail

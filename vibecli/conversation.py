@@ -77,6 +77,15 @@ def _check_format(edits: list[Edit], edit_format: str) -> None:
             raise EnvelopeError(f"`@@ {edit.op}` is not part of this edit format; use {', '.join(allowed)}")
 
 
+def _check_sizes(changes: list[Change], limit: int) -> None:
+    """No file is written that vibecli would then refuse to read: the answer goes back to the model."""
+    for change in changes:
+        size = len(change.source.encode(change.new_text))
+        if size > limit:
+            raise ApplyError(f"{change.relpath} would be {size} bytes, over the limit of {limit} (max_file_bytes); "
+                             "write a smaller file")
+
+
 def _shown(answer: str, finish: str) -> str:
     """A rejected answer as the retry prompt quotes it. A looping one is left out: the model
     copies what it is shown, so quoting it (or a "..." standing for its rest) primes more of it."""
@@ -180,6 +189,7 @@ class Conversation:
                 changes = apply_edits(edits, files, new_files)
                 if any("\0" in c.new_text for c in changes):
                     raise ApplyError("the code holds a NUL character; write text only")
+                _check_sizes(changes, self.settings.max_file_bytes)
                 self.last_answer = _shown(answer, call.finish)
                 if remaining and all(c.source.exists and c.new_text == c.source.text for c in changes):
                     # a small model often copies the code it was shown; an unchanged answer to a

@@ -14,7 +14,7 @@ import sys
 
 # the flags of `fix` this path understands; any other argument sends the run to the full CLI
 _VALUE_FLAGS = {"--lint-cmd": "lint_cmd", "--test-cmd": "test_cmd"}
-_SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep-failed"}
+_SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep-failed", "--trust-project"}
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
 
 def nothing_to_fix(args: list[str]) -> int | None:
     """0 when the configured checks all pass; None when the full command line must decide."""
-    flags, quiet = _parse(args)
+    flags, quiet, trust_project = _parse(args)
     if flags is None:
         return None
     from pathlib import Path
@@ -57,10 +57,15 @@ def nothing_to_fix(args: list[str]) -> int | None:
     from vibecli.core import VibeError
     from vibecli.settings import load_settings
 
+    notes: list[str] = []
     try:
-        settings = load_settings(user_file=paths.user_config_file(), project_root=root, environ=os.environ, flags=flags)
+        # the same rule as the full command line: an untrusted project's checks are not run
+        settings = load_settings(user_file=paths.user_config_file(), project_root=root, environ=os.environ, flags=flags,
+                                 trust_project=trust_project, on_note=notes.append)
     except VibeError:
         return None  # the full command line reports it
+    if notes:
+        return None  # and says which keys of the project's file it left out
     commands = [(n, c) for n, c in (("lint", settings.lint_cmd), ("test", settings.test_cmd)) if c]
     if not commands:
         return None
@@ -72,22 +77,24 @@ def nothing_to_fix(args: list[str]) -> int | None:
     return 0
 
 
-def _parse(args: list[str]) -> tuple[dict | None, bool]:
+def _parse(args: list[str]) -> tuple[dict | None, bool, bool]:
+    """The settings the flags give, --quiet, --trust-project."""
     flags: dict[str, str] = {}
-    quiet = False
+    quiet = trust_project = False
     it = iter(args)
     for arg in it:
         name, eq, value = arg.partition("=")
         if name in _VALUE_FLAGS:
             value = value if eq else next(it, None)
             if value is None:
-                return None, False
+                return None, False, False
             flags[_VALUE_FLAGS[name]] = value
         elif arg in _SWITCHES:
             quiet = quiet or arg in ("--quiet", "-q")
+            trust_project = trust_project or arg == "--trust-project"
         elif arg.startswith("-"):
-            return None, False  # --json, --help, model options ...: the full command line
-    return flags, quiet
+            return None, False, False  # --json, --help, model options ...: the full command line
+    return flags, quiet, trust_project
 
 
 def _work_tree(start):

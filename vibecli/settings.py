@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from vibecli.core import UsageError, VibeError
 
@@ -19,7 +20,7 @@ DIALECTS = ("llama.cpp", "vllm", "plain")
 ENDPOINT_APIS = ("completions", "chat")
 PROFILE_KEYS = (
     "model", "replay_file", "threads", "gpu_layers", "seed", "temperature", "endpoint", "endpoint_model",
-    "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries",
+    "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries", "call_timeout",
 )
 """What a named backend profile (`backends: {NAME: {type: ..., ...}}`) may set, besides its `type`."""
 PROTECTED_PATHS = (
@@ -34,18 +35,35 @@ workspace tasks): written only when the user names them for the run. `.git` is r
 USER_ONLY_KEYS = ("protected_paths",)
 """Keys that only the user config may set: a repository must not loosen what guards it."""
 
+LOCAL_BACKENDS = ("llama", "replay")
+
+# Trusting a project's configuration. A project's .vibecli.yaml came with the repository, so it is
+# someone else's until the user trusts that exact file (`vibecli trust`). Each setting that could
+# run a command, read a secret or reach a network says so in its declaration, with one of:
+ALWAYS = {"trust": "always"}
+"""Whatever its value: the checks (run through the shell), the endpoint and what is sent to it, the
+name of the variable holding a secret, backend profiles (each may hold all of those)."""
+NETWORK = {"trust": "network"}
+"""Only when its value picks a backend that is not a local one (llama, replay): `backend`, `remote`,
+and `route` when the remote it would use is such a backend."""
+OUTSIDE = {"trust": "outside"}
+"""Only when the file it names lies outside the repository: absolute, `~`, `..`, `NAME:` (Ollama's
+store), or a link that leads out."""
+# Every other setting (edit_format, max_tokens, map_tokens, timeouts, ...) shapes what vibecli does
+# with the model and the files it was given anyway, and keeps working in an untrusted file.
+
 
 @dataclass(frozen=True)
 class Settings:
-    model: str | None = None
+    model: str | None = field(default=None, metadata=OUTSIDE)
     """Path to a GGUF model; empty means the embedded gemma-3-270m."""
-    adapter: str | None = None
+    adapter: str | None = field(default=None, metadata=OUTSIDE)
     """A GGUF LoRA adapter (from `vibecli train`) that llama.cpp applies over the model."""
     adapter_scale: float = 1.0
     """How strongly the adapter applies (llama.cpp's lora_scale): 1 as trained, 0.5 half-way to the base."""
-    backend: str = "llama"
+    backend: str = field(default="llama", metadata=NETWORK)
     """`llama` (llama.cpp in process) or `replay` (scripted answers from `replay_file`)."""
-    replay_file: str | None = None
+    replay_file: str | None = field(default=None, metadata=OUTSIDE)
     """JSON Lines of scripted model answers, for `backend: replay`."""
     threads: int | None = None
     """CPU threads for llama.cpp; empty means all cores."""
@@ -70,9 +88,9 @@ class Settings:
     """Record every run in the logbook."""
     commit: bool = True
     """Commit each applied edit."""
-    lint_cmd: str | None = None
+    lint_cmd: str | None = field(default=None, metadata=ALWAYS)
     """A lint command run after each edit (`checks: {lint: ...}` in YAML); failures go back to the model."""
-    test_cmd: str | None = None
+    test_cmd: str | None = field(default=None, metadata=ALWAYS)
     """A test command run after the lint command (`checks: {test: ...}`)."""
     max_rounds: int = 3
     """Edits to try against failing checks before giving up with exit 4."""
@@ -93,11 +111,12 @@ class Settings:
     """When no file is named, how many files the repo map chooses to show the model."""
     fit_check: bool = True
     """Refuse (exit 5) to load a model whose weights and KV cache would not fit in free memory."""
-    endpoint: str | None = None
+    endpoint: str | None = field(default=None, metadata=ALWAYS)
     """Base URL of an OpenAI-compatible server, with its `/v1` (for `backend: openai`)."""
-    endpoint_model: str | None = None
-    """The `model` to ask that server for; empty sends none (servers that serve one model)."""
-    api_key_env: str | None = None
+    endpoint_model: str | None = field(default=None, metadata=ALWAYS)
+    """The `model` to ask that server for; empty sends none (servers that serve one model). Needs trust in a
+    project file: on a paid API it chooses what the user is billed for."""
+    api_key_env: str | None = field(default=None, metadata=ALWAYS)
     """The NAME of the environment variable that holds the API key (the key is never stored)."""
     endpoint_dialect: str = "llama.cpp"
     """`llama.cpp` (sends `grammar` and llama.cpp's sampling fields), `vllm` (`guided_grammar`) or `plain`."""
@@ -109,12 +128,15 @@ class Settings:
     """Seconds without a byte from the server before the run fails."""
     endpoint_retries: int = 2
     """Retries, with backoff, after a 429, a 5xx, a refused or a dropped connection."""
-    route: str = "local"
+    call_timeout: float = 600.0
+    """Seconds one model call may take in all, from the request to its last token, in every backend: a
+    server that streams forever, ignoring max_tokens, is cut here (exit 1)."""
+    route: str = field(default="local", metadata=NETWORK)
     """`local` (only `backend`), `remote` (only `remote`) or `auto` (`backend`, then `remote` when the
     answer is rejected or the checks fail)."""
-    remote: str = "openai"
+    remote: str = field(default="openai", metadata=NETWORK)
     """The larger backend for `route: remote|auto`: `openai` (the endpoint_* keys) or a profile name."""
-    backends: tuple = ()
+    backends: tuple = field(default=(), metadata=ALWAYS)
     """Named profiles, `backends: {NAME: {type: llama|replay|openai, KEY: VALUE...}}`, kept as sorted pairs."""
     protected_paths: tuple = PROTECTED_PATHS
     """Glob patterns (case-insensitive; without `/`: a name at any depth) of files written only when named
@@ -159,6 +181,7 @@ _TYPES = {
     "endpoint_api": (str,),
     "endpoint_timeout": (float, int),
     "endpoint_retries": (int,),
+    "call_timeout": (float, int),
     "route": (str,),
     "remote": (str,),
     "backends": (dict, type(None)),
@@ -168,8 +191,7 @@ _TYPES = {
 
 
 def _check(key: str, value: Any, source: str) -> Any:
-    if key not in _FIELDS:
-        raise VibeError(f"{source}: unknown key '{key}' (known: {', '.join(sorted(_FIELDS))})")
+    _check_known(key, source)
     allowed = _TYPES[key]
     if isinstance(value, str) and "\0" in value:
         raise UsageError(f"{source}: '{key}' holds a NUL character")
@@ -187,8 +209,8 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'endpoint_api' must be one of {', '.join(ENDPOINT_APIS)}, not {value!r}")
     if key == "endpoint" and value and not value.startswith(("http://", "https://")):
         raise VibeError(f"{source}: 'endpoint' must be an http:// or https:// URL, not {value!r}")
-    if key == "endpoint_timeout" and value <= 0:
-        raise VibeError(f"{source}: 'endpoint_timeout' must be positive, not {value!r}")
+    if key in ("endpoint_timeout", "call_timeout") and value <= 0:
+        raise VibeError(f"{source}: '{key}' must be positive, not {value!r}")
     if key == "endpoint_retries" and value < 0:
         raise VibeError(f"{source}: 'endpoint_retries' must not be negative, not {value!r}")
     if key == "backends":
@@ -221,7 +243,7 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise VibeError(f"{source}: 'gpu_layers' must be -1 (all) or more, not {value!r}")
     if key in ("temperature", "adapter_scale") and value < 0:
         raise VibeError(f"{source}: '{key}' must not be negative, not {value!r}")
-    return float(value) if key in ("temperature", "endpoint_timeout", "adapter_scale") else value
+    return float(value) if key in ("temperature", "endpoint_timeout", "call_timeout", "adapter_scale") else value
 
 
 def _check_profiles(profiles: dict, source: str) -> tuple:
@@ -284,13 +306,19 @@ def _type_names(types: tuple) -> str:
     return " or ".join(dict.fromkeys(names[t] for t in types))
 
 
-def _read_yaml(path: Path) -> dict:
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise VibeError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _read_yaml(path: Path, raw: bytes | None = None) -> dict:
+    """The mapping in a config file; `raw`: its bytes, already read (what was hashed is what is parsed)."""
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VibeError(f"{path}: cannot read: {exc.strerror}") from exc
+        data = yaml.safe_load((_read_bytes(path) if raw is None else raw).decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise VibeError(f"{path}: not valid YAML: {first}") from exc
@@ -339,35 +367,71 @@ def _parse_env(key: str, raw: str) -> Any:
     return raw
 
 
+TRUST_ENV = "VIBECLI_TRUST_PROJECT"
+"""`VIBECLI_TRUST_PROJECT=1` trusts the project's file for one run, as `--trust-project` does (CI).
+Only a yes (1, true, yes, on) trusts: `false`, a typo or an empty value leave the file untrusted."""
+
+
+def _project_values(root: Path, base: Settings, environ: Mapping[str, str], trust_project: bool,
+                    on_note: Callable[[str], None] | None) -> tuple[str, dict]:
+    """The project file's values, less the keys that wait for trust (named in one note)."""
+    from vibecli import trust  # it reads the user data dir; settings alone need none of it
+
+    path = root / PROJECT_FILE
+    raw = _read_bytes(path)
+    values = _read_yaml(path, raw)
+    checks = values.get("checks")
+    spelled = {f"{n}_cmd": f"checks.{n}" for n in checks} if isinstance(checks, dict) else {}
+    values = _expand_checks(values, str(path))
+    for key in values:
+        _check_known(key, str(path))
+    ignored = [k for k in USER_ONLY_KEYS if k in values]
+    if ignored and on_note is not None:
+        on_note(f"{path}: {', '.join(ignored)} ignored: only the user config may set it")
+    values = {k: v for k, v in values.items() if k not in USER_ONLY_KEYS}
+    if trust_project or environ.get(TRUST_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        return str(path), values
+    state = trust.status(path, hashlib.sha256(raw).hexdigest())
+    held = [] if state == "trusted" else trust.untrusted_keys(values, base, root, Path.cwd())
+    if held and on_note is not None:
+        why = "changed since you trusted it" if state == "changed" else "is not trusted"
+        on_note(f"{path} {why}: ignoring {', '.join(spelled.get(k, k) for k in held)} "
+                "(`vibecli trust` trusts this file; --trust-project, one run)")
+    return str(path), {k: v for k, v in values.items() if k not in held}
+
+
+def _laid_over(settings: Settings, source: str, values: dict) -> Settings:
+    checked = {k: _check(k, v, source) for k, v in values.items()}
+    if "backends" in checked:  # a later file adds profiles, or replaces one by name
+        checked["backends"] = tuple(sorted({**dict(settings.backends), **dict(checked["backends"])}.items()))
+    if "protected_paths" in checked:  # added to the defaults, never in their place
+        checked["protected_paths"] = tuple(dict.fromkeys(settings.protected_paths + checked["protected_paths"]))
+    return replace(settings, **checked)
+
+
+def _check_known(key: str, source: str) -> None:
+    if key not in _FIELDS:
+        raise VibeError(f"{source}: unknown key '{key}' (known: {', '.join(sorted(_FIELDS))})")
+
+
 def load_settings(
     *,
     user_file: Path | None,
     project_root: Path | None,
     environ: Mapping[str, str] = os.environ,
     flags: Mapping[str, Any] | None = None,
-    notes: list[str] | None = None,
+    trust_project: bool = False,
+    on_note: Callable[[str], None] | None = None,
 ) -> Settings:
-    """Merge every layer; flags whose value is None are not given. `notes` receives one line for
-    each thing a project file tried that was ignored."""
+    """Merge every layer; flags whose value is None are not given. The project's file counts whole only
+    when the user trusts it (`vibecli trust`, `trust_project`, VIBECLI_TRUST_PROJECT); otherwise its keys
+    that run commands or reach a network are left out, and `on_note` hears which."""
     settings = Settings()
-    layers: list[tuple[str, dict]] = []
     if user_file is not None and user_file.is_file():
-        layers.append((str(user_file), _read_yaml(user_file)))
+        settings = _laid_over(settings, str(user_file), _expand_checks(_read_yaml(user_file), str(user_file)))
     if project_root is not None and (project_root / PROJECT_FILE).is_file():
-        path = project_root / PROJECT_FILE
-        values = _read_yaml(path)
-        ignored = [k for k in USER_ONLY_KEYS if k in values]
-        if ignored and notes is not None:
-            notes.append(f"{path}: {', '.join(ignored)} ignored: only the user config may set it")
-        layers.append((str(path), {k: v for k, v in values.items() if k not in USER_ONLY_KEYS}))
-    for source, values in layers:
-        values = _expand_checks(values, source)
-        checked = {k: _check(k, v, source) for k, v in values.items()}
-        if "backends" in checked:  # a later file adds profiles, or replaces one by name
-            checked["backends"] = tuple(sorted({**dict(settings.backends), **dict(checked["backends"])}.items()))
-        if "protected_paths" in checked:  # added to the defaults, never in their place
-            checked["protected_paths"] = tuple(dict.fromkeys(settings.protected_paths + checked["protected_paths"]))
-        settings = replace(settings, **checked)
+        # judged against what the user's own layers say (which profiles are local ones)
+        settings = _laid_over(settings, *_project_values(project_root, settings, environ, trust_project, on_note))
     settings = replace(settings, **{k: _check(k, v, "environment") for k, v in _from_env(environ).items()})
     given = {k: v for k, v in (flags or {}).items() if v is not None}
     settings = replace(settings, **{k: _check(k, v, f"option --{k.replace('_', '-')}") for k, v in given.items()})

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _test_cache
 from vibecli.adapters import SHIPPED, chosen_adapter
 from vibecli.settings import Settings
 
@@ -22,13 +21,15 @@ def test_unset_means_the_shipped_adapter_over_the_embedded_model_only():
 
 
 @pytest.mark.model
-def test_the_shipped_adapter_fits_the_embedded_model_and_make_backend_applies_it(embedded_model):
+def test_the_shipped_adapter_fits_the_embedded_model_and_make_backend_applies_it(embedded_model, vibecli_home):
     from vibecli.backends import make_backend
     from vibecli.backends.adapter import check_adapter
 
     info = check_adapter(SHIPPED, embedded_model)  # a bad adapter would crash llama.cpp, not raise
     assert info.rank == 16 and info.tensors == 18 * 7
-    cache = _test_cache()
+    # the test's own cache (its models folder links to the shared one): the model lock taken there is
+    # held until this process ends, and in the shared folder it would stall every other test run
+    cache = vibecli_home / "cache"
     default = make_backend(Settings(threads=2, prompt_cache_mb=0), cache)
     assert default.adapter == SHIPPED
     assert make_backend(Settings(adapter="none", prompt_cache_mb=0), cache).adapter is None

@@ -59,6 +59,9 @@ def test_checks_from_the_project_config(repo, tmp_path):
     (repo / ".vibecli.yaml").write_text(f"checks:\n  lint: {LINT}\nmax_rounds: 1\n")
     git(repo, "add", ".vibecli.yaml")
     git(repo, "commit", "-qm", "config")
+    assert edit_replay(tmp_path, "x", "greet.py", answers=(STILL_PRINTS,)).exit_code == 0  # not trusted: not run
+    assert run_cli("trust").exit_code == 0
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
     assert edit_replay(tmp_path, "x", "greet.py", answers=(STILL_PRINTS,)).exit_code == 4
 
 

@@ -26,6 +26,7 @@ def test_nothing_to_fix_answers_without_typer_rich_or_gitpython(repo):
 
 def test_nothing_to_fix_reads_the_checks_from_the_project_config(repo):
     (repo / ".vibecli.yaml").write_text("checks:\n  lint: 'true'\n")
+    assert vibecli(repo, "trust").returncode == 0
     proc = vibecli(repo, "fix", "-q")
     assert proc.returncode == 0 and "nothing to fix" not in proc.stderr
     assert "typer" not in imported(proc)

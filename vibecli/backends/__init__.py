@@ -61,6 +61,7 @@ def make_backend(
             dialect=settings.endpoint_dialect,
             api=settings.endpoint_api,
             timeout=settings.endpoint_timeout,
+            call_timeout=settings.call_timeout,
             retries=settings.endpoint_retries,
             seed=settings.seed,
             temperature=settings.temperature,
@@ -68,7 +69,7 @@ def make_backend(
     if settings.backend == "replay":
         from vibecli.backends.replay import ReplayBackend
 
-        return ReplayBackend(Path(settings.replay_file).expanduser())
+        return ReplayBackend(Path(settings.replay_file).expanduser(), call_timeout=settings.call_timeout)
     from vibecli.backends.llama import LlamaCppBackend
 
     model = resolve_model(settings, cache_dir, assemble_progress)
@@ -97,6 +98,7 @@ def make_backend(
         adapter=adapter,
         adapter_scale=settings.adapter_scale,
         probe_file=cache_dir / "lookup-exact.json",
+        call_timeout=settings.call_timeout,
     )
 
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
 from vibecli.backends.lookup import CHUNK, GreedyDecoder, last_boundary
 from vibecli.core import Generation, Message, Usage, VibeError
@@ -48,6 +49,7 @@ class LlamaCppBackend:
         adapter_scale: float = 1.0,
         probe_file: Path | None = None,
         draft_costs: list[float] | None = None,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -75,6 +77,7 @@ class LlamaCppBackend:
         self.adapter = adapter
         """A GGUF LoRA adapter, checked against the model (backends.adapter) before it gets here."""
         self.adapter_scale = adapter_scale
+        self.call_timeout = call_timeout
         self._llm = None
         self._n_ctx = 0
         self._unreported_load_s = 0.0
@@ -200,6 +203,7 @@ class LlamaCppBackend:
         emitted = ""
         longest_stop = max((len(s) for s in stop), default=0)
         usage.finish = "cancelled"
+        bound = Bound(max_tokens, self.call_timeout, self.model_name)  # max_tokens is counted below, exactly
         reused = self._prefix.restore(llm, tokens, last_boundary(len(tokens))) if self._prefix is not None else None
         try:
             for count, token in enumerate(self._tokens(tokens, reused, greedy and compiled is None, temp, compiled), 1):
@@ -207,6 +211,7 @@ class LlamaCppBackend:
                     first_at = time.perf_counter()
                     usage.prompt_eval_s = first_at - started
                 usage.completion_tokens = count
+                bound.check_time()
                 if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
                     usage.finish = "eog"
                     break

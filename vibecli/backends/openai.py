@@ -21,8 +21,14 @@ import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
 from vibecli.backends.llama import _flatten, _partial_stop
-from vibecli.core import Generation, Message, Usage, VibeError
+from vibecli.backends.openai_wire import (
+    EndpointAuth, EndpointBusy, EndpointError, EndpointModelMissing, EndpointProtocolError, EndpointTimeout,
+    EndpointUnreachable, Retry, Watchdog, as_messages, chunk_events, describe, error_detail, parse_json, retry_after,
+)
+from vibecli.backends.proxy import connection, proxy_for
+from vibecli.core import Generation, Message, Usage
 from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
 # DIALECTS, what the engine accepts beyond the standard fields: `llama.cpp` (its server and
@@ -32,44 +38,8 @@ from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
 MAX_STOPS = 4  # the OpenAI API takes at most four stop strings; the rest are applied here
 BACKOFF_S = 0.5
-MAX_WAIT_S = 30.0
-
-
-class EndpointError(VibeError):
-    """The serving engine failed in a way the user must fix or wait out (exit 1)."""
-
-
-class EndpointUnreachable(EndpointError):
-    """Connection refused, unknown host, TLS failure."""
-
-
-class EndpointAuth(EndpointError):
-    """401/403: the key is missing or wrong."""
-
-
-class EndpointModelMissing(EndpointError):
-    """404: the server does not serve that model (or that path)."""
-
-
-class EndpointBusy(EndpointError):
-    """429 or 5xx after every retry."""
-
-
-class EndpointTimeout(EndpointError):
-    """No byte from the server for `endpoint_timeout` seconds."""
-
-
-class EndpointProtocolError(EndpointError):
-    """A stream that is not server-sent events of completion chunks, or one that dropped for good."""
-
-
-class _Retry(Exception):
-    """A failure worth another try (429, 5xx, a dropped connection), carrying what to report if none is left."""
-
-    def __init__(self, error: EndpointError, wait: float | None = None):
-        super().__init__(error.message)
-        self.error = error
-        self.wait = wait
+MAX_LINE_BYTES = 1 << 20
+"""A server-sent event line longer than this is not a completion chunk (one token is ~200 bytes)."""
 
 
 class OpenAIBackend:
@@ -88,6 +58,7 @@ class OpenAIBackend:
         seed: int = 0,
         temperature: float = 0.0,
         backoff_s: float = BACKOFF_S,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
     ):
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -111,6 +82,8 @@ class OpenAIBackend:
         self._path = parts.path.rstrip("/") + route
         self._url = self.endpoint + route
         self.timeout = timeout
+        self.call_timeout = call_timeout
+        """Seconds one call may take in all, retries included (`timeout` bounds each wait for a byte)."""
         self.retries = retries
         self.seed = seed
         self.temperature = temperature
@@ -131,7 +104,7 @@ class OpenAIBackend:
         usage = Usage()
         temp = self.temperature if temperature is None else temperature
         if self.api == "chat":
-            messages = _messages(prompt)
+            messages = as_messages(prompt)
 
             def request(received: str) -> dict:
                 start = prefill + received
@@ -168,85 +141,95 @@ class OpenAIBackend:
         self, request, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
     ) -> Iterator[str]:
         started = time.perf_counter()
-        first_at = None
-        received = ""  # every character the server sent, emitted or held back
-        emitted = ""
-        held = ""
-        longest_stop = max((len(s) for s in stop), default=0)
-        counted = 0
+        answer = _Answer(stop)
+        # counted here, whatever the server does with max_tokens, and cut at call_timeout
+        bound = Bound(max_tokens, self.call_timeout, self.endpoint)
+        watchdog = Watchdog(bound)
         usage.finish = "cancelled"
         failures = 0
         try:
             while True:
                 # after a drop mid-answer, ask for the rest: the answer so far is continued
-                body = self._body(request(received), grammar, stop, max_tokens - counted, temp)
-                base = counted
+                body = self._body(request(answer.received), grammar, stop, max_tokens - bound.tokens, temp)
                 try:
-                    conn, response = self._open(body)
-                    for piece, finish, reported in self._events(conn, response):
-                        if reported:
-                            usage.prompt_tokens = reported.get("prompt_tokens") or usage.prompt_tokens
-                            usage.completion_tokens = base + (reported.get("completion_tokens") or 0)
-                        if finish:
-                            usage.finish = "length" if finish == "length" else "stop"
-                        if not piece:
-                            continue
-                        if first_at is None:
-                            first_at = time.perf_counter()
-                            usage.prompt_eval_s = first_at - started
-                        counted += 1
-                        usage.completion_tokens = max(usage.completion_tokens, counted)
-                        received += piece
-                        window = emitted[-longest_stop:] + held + piece if longest_stop else held + piece
-                        piece = held + piece
-                        hit = min((i for i in (window.find(s) for s in stop) if i >= 0), default=-1)
-                        if hit >= 0:
-                            tail_len = len(window) - len(piece)
-                            if hit > tail_len:
-                                yield piece[: hit - tail_len]
-                            held, usage.finish = "", "stop"
-                            return
-                        keep = _partial_stop(piece, stop)
-                        out, held = piece[: len(piece) - keep], piece[len(piece) - keep:]
-                        if out:
-                            emitted += out
-                            yield out
-                    if held:
-                        yield held
-                    if usage.finish == "cancelled":
-                        usage.finish = "stop"
+                    yield from self._attempt(body, bound, watchdog, answer, usage, started)
                     return
-                except _Retry as retry:
+                except Retry as retry:
                     failures += 1
+                    if watchdog.fired:
+                        raise bound.timeout() from None
                     # a grammar-constrained answer cannot be resumed: the grammar would start over mid-answer
-                    if failures > self.retries or (received and grammar) or counted >= max_tokens:
+                    if failures > self.retries or (answer.received and grammar) or bound.tokens >= max_tokens:
                         raise retry.error from None
-                    time.sleep(retry.wait if retry.wait is not None else self.backoff_s * 2 ** (failures - 1))
+                    wait = retry.wait if retry.wait is not None else self.backoff_s * 2 ** (failures - 1)
+                    if wait >= bound.remaining():
+                        raise bound.timeout() from None
+                    time.sleep(wait)
+                except EndpointError:
+                    if watchdog.fired:
+                        raise bound.timeout() from None
+                    raise
         finally:
-            if first_at is not None:
-                usage.generate_s = time.perf_counter() - first_at
+            watchdog.cancel()
+            if answer.first_at is not None:
+                usage.generate_s = time.perf_counter() - answer.first_at
 
-    def _open(self, body: dict) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        """POST the request; a 200 response, a `_Retry`, or the EndpointError that ends the run."""
+    def _attempt(self, body: dict, bound: Bound, watchdog: Watchdog, answer: "_Answer", usage: Usage,
+                 started: float) -> Iterator[str]:
+        """One request's share of the answer."""
+        base = bound.tokens
+        conn, response = self._open(body, bound, watchdog)
+        events = self._events(conn, response, bound)
+        try:
+            for piece, finish, reported in events:
+                if reported:
+                    usage.prompt_tokens = reported.get("prompt_tokens") or usage.prompt_tokens
+                    usage.completion_tokens = base + (reported.get("completion_tokens") or 0)
+                if finish:
+                    usage.finish = "length" if finish == "length" else "stop"
+                if not piece:
+                    continue
+                if answer.first_at is None:
+                    answer.first_at = time.perf_counter()
+                    usage.prompt_eval_s = answer.first_at - started
+                piece, full = bound.take(piece)
+                usage.completion_tokens = max(usage.completion_tokens, bound.tokens)
+                out, stopped = answer.feed(piece, final=full)
+                if out:
+                    yield out
+                if stopped or full:  # past max_tokens, the server is not read any further
+                    usage.finish = "stop" if stopped else "length"
+                    return
+        finally:
+            events.close()  # closing the socket is how the server learns to stop generating
+        if answer.held:
+            yield answer.flush()
+        if usage.finish == "cancelled":
+            usage.finish = "stop"
+
+    def _open(self, body: dict, bound: Bound, watchdog: "Watchdog") -> tuple[http.client.HTTPConnection,
+                                                                              http.client.HTTPResponse]:
+        """POST the request; a 200 response, a `Retry`, or the EndpointError that ends the run."""
         parts = self._parts
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        if parts.scheme == "https":
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                parts.hostname, port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        else:
-            conn = http.client.HTTPConnection(parts.hostname, port, timeout=self.timeout)
+        proxy = proxy_for(parts)
+        bound.check_time()
+        # each wait for a byte is bounded by endpoint_timeout, and never past the call's end
+        conn, target = connection(parts._replace(path=self._path), min(self.timeout, bound.remaining()), proxy)
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
+        if proxy is not None and proxy.authorization and parts.scheme == "http":
+            headers["Proxy-Authorization"] = proxy.authorization
         url = self._url
         self.requests += 1
         try:
-            conn.request("POST", self._path, json.dumps(body).encode(), headers)
+            conn.connect()
+            watchdog.sock = conn.sock  # the response keeps reading it after the connection lets go
+            conn.request("POST", target, json.dumps(body).encode(), headers)
             response = conn.getresponse()
         except ConnectionRefusedError:
             conn.close()
-            raise _Retry(EndpointUnreachable(f"cannot connect to {self.endpoint}: connection refused "
+            raise Retry(EndpointUnreachable(f"cannot connect to {self.endpoint}: connection refused "
                                              "(is the server running?)")) from None
         except TimeoutError:
             conn.close()
@@ -259,13 +242,13 @@ class OpenAIBackend:
             raise EndpointUnreachable(f"TLS with {self.endpoint} failed: {exc.reason or exc}") from None
         except (ConnectionError, http.client.HTTPException) as exc:
             conn.close()
-            raise _Retry(EndpointProtocolError(f"{url} dropped the connection: {_describe(exc)}")) from None
+            raise Retry(EndpointProtocolError(f"{url} dropped the connection: {describe(exc)}")) from None
         except OSError as exc:
             conn.close()
             raise EndpointUnreachable(f"cannot connect to {self.endpoint}: {exc.strerror or exc}") from None
         if response.status == 200:
             return conn, response
-        detail = _error_detail(response)
+        detail = error_detail(response)
         conn.close()
         status = response.status
         if status in (401, 403):
@@ -275,27 +258,36 @@ class OpenAIBackend:
             raise EndpointModelMissing(f"{url}: 404 {detail or 'not found'} (model {self.model_name!r}; "
                                        "check --endpoint and --endpoint-model)")
         if status == 429:
-            wait = _retry_after(response.getheader("Retry-After"))
-            raise _Retry(EndpointBusy(f"{url}: 429 too many requests, still after {self.retries} retries"
+            wait = retry_after(response.getheader("Retry-After"))
+            raise Retry(EndpointBusy(f"{url}: 429 too many requests, still after {self.retries} retries"
                                       + (f": {detail}" if detail else "")), wait)
         if status >= 500:
-            raise _Retry(EndpointBusy(f"{url}: server error {status}, still after {self.retries} retries"
+            raise Retry(EndpointBusy(f"{url}: server error {status}, still after {self.retries} retries"
                                       + (f": {detail}" if detail else "")))
         hint = "; set endpoint_dialect: plain if the engine rejects `grammar`" if "grammar" in detail else ""
         raise EndpointError(f"{url} rejected the request ({status}): {detail or response.reason}{hint}")
 
     def _events(
-        self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse
+        self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse, bound: Bound
     ) -> Iterator[tuple[str, str | None, dict | None]]:
-        """(text, finish_reason, usage) per server-sent event; a dropped stream is a `_Retry`."""
+        """(text, finish_reason, usage) per server-sent event; a dropped stream is a `Retry`."""
         url = self._url
         try:
             if response.getheader("Content-Type", "").startswith("application/json"):
-                # an engine that ignores `stream` answers with one JSON object
-                yield from _chunk(_json(response.read(), url), url)
+                # an engine that ignores `stream` answers with one JSON object (JSON may spell a
+                # character in six bytes)
+                limit = 6 * bound.max_chars + MAX_LINE_BYTES
+                data = response.read(limit + 1)
+                if len(data) > limit:
+                    raise EndpointProtocolError(f"{url} answered with more than {limit} bytes for "
+                                                f"{bound.max_tokens} tokens; stopped reading")
+                yield from chunk_events(parse_json(data, url), url)
                 return
             ended = False
-            for raw in response:
+            while raw := response.readline(MAX_LINE_BYTES + 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    raise EndpointProtocolError(f"malformed stream from {url}: a line longer than "
+                                                f"{MAX_LINE_BYTES} bytes")
                 try:
                     line = raw.decode("utf-8").strip()
                 except UnicodeDecodeError:
@@ -307,16 +299,18 @@ class OpenAIBackend:
                 data = line[5:].strip()
                 if data == "[DONE]":
                     return
-                for event in _chunk(_json(data.encode(), url), url):
+                for event in chunk_events(parse_json(data.encode(), url), url):
                     ended = ended or event[1] is not None
                     yield event
             if not ended:
-                raise _Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer, "
+                raise Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer, "
                                                    f"still after {self.retries} retries"))
         except TimeoutError:
+            if bound.remaining() <= 0:
+                raise bound.timeout() from None
             raise EndpointTimeout(f"{url} sent nothing for {self.timeout:g} s (endpoint_timeout)") from None
-        except (ConnectionError, http.client.HTTPException) as exc:
-            raise _Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer ({_describe(exc)}), "
+        except (OSError, http.client.HTTPException) as exc:
+            raise Retry(EndpointProtocolError(f"{url} dropped the connection mid-answer ({describe(exc)}), "
                                                f"still after {self.retries} retries")) from None
         finally:
             # closing the socket is how the server learns to stop generating an answer nobody reads
@@ -324,69 +318,37 @@ class OpenAIBackend:
             conn.close()
 
 
-def _messages(prompt: str | list[Message]) -> list[dict]:
-    if isinstance(prompt, str):
-        return [{"role": "user", "content": prompt}]
-    return [{"role": m.role, "content": m.content} for m in prompt]
+class _Answer:
+    """The text as it arrives, cut at the first stop string; what could still become one is held back."""
 
+    def __init__(self, stop: list[str]):
+        self.stop = stop
+        self.longest = max((len(s) for s in stop), default=0)
+        self.received = ""
+        """Every character the server sent, emitted or held back (a resumed request continues it)."""
+        self.emitted = ""
+        self.held = ""
+        self.first_at: float | None = None
 
-def _json(data: bytes, url: str) -> dict:
-    try:
-        obj = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise EndpointProtocolError(f"malformed stream from {url}: not JSON: {data[:60]!r}") from None
-    if not isinstance(obj, dict):
-        raise EndpointProtocolError(f"malformed stream from {url}: a chunk that is not an object")
-    return obj
+    def feed(self, piece: str, final: bool = False) -> tuple[str, bool]:
+        """What may be shown now, and whether a stop string ended the answer."""
+        self.received += piece
+        window = self.emitted[-self.longest:] + self.held + piece if self.longest else self.held + piece
+        piece = self.held + piece
+        hit = min((i for i in (window.find(s) for s in self.stop) if i >= 0), default=-1)
+        if hit >= 0:
+            tail_len = len(window) - len(piece)
+            self.held = ""
+            return (piece[: hit - tail_len] if hit > tail_len else ""), True
+        keep = 0 if final else _partial_stop(piece, self.stop)
+        out, self.held = piece[: len(piece) - keep], piece[len(piece) - keep:]
+        self.emitted += out
+        return out, False
 
-
-def _chunk(obj: dict, url: str) -> Iterator[tuple[str, str | None, dict | None]]:
-    if "error" in obj:
-        error = obj["error"]
-        message = error.get("message") if isinstance(error, dict) else error
-        raise EndpointError(f"{url} failed mid-answer: {message}")
-    usage = obj.get("usage") if isinstance(obj.get("usage"), dict) else None
-    choices = obj.get("choices") or []
-    if not isinstance(choices, list):
-        raise EndpointProtocolError(f"malformed stream from {url}: 'choices' is not a list")
-    if not choices:
-        if usage is None:
-            raise EndpointProtocolError(f"malformed stream from {url}: a chunk with neither choices nor usage")
-        yield "", None, usage
-        return
-    choice = choices[0]
-    text = choice.get("text") if isinstance(choice, dict) else None
-    if text is None and isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
-        text = choice["delta"].get("content")  # a chat completion chunk
-    if not isinstance(text, (str, type(None))):
-        raise EndpointProtocolError(f"malformed stream from {url}: a choice without text")
-    yield text or "", choice.get("finish_reason"), usage
-
-
-def _error_detail(response: http.client.HTTPResponse) -> str:
-    """The server's own one-line reason, from an OpenAI-style error body or its text."""
-    try:
-        raw = response.read(4096)
-    except (OSError, http.client.HTTPException):
-        return ""
-    try:
-        obj = json.loads(raw)
-        error = obj.get("error", obj.get("detail", "")) if isinstance(obj, dict) else ""
-        message = error.get("message", "") if isinstance(error, dict) else str(error)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        message = raw.decode("utf-8", errors="replace")
-    return " ".join(message.split())[:200]
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return min(max(float(value), 0.0), MAX_WAIT_S) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    def flush(self) -> str:
+        held, self.held = self.held, ""
+        self.emitted += held
+        return held
 
 
 def api_key_from(env_name: str | None, environ=os.environ) -> str | None:

@@ -2,6 +2,9 @@
 
 An answer may also have `delay`: seconds to wait before each word it streams, so that tests
 can watch the progress and interrupt a generation midway, as with a real model.
+
+Its tokens are words. Like every backend it stops an answer at `max_tokens` of them (and at
+MAX_TOKEN_CHARS characters a token), and a call at `call_timeout` seconds.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, MAX_TOKEN_CHARS, Bound
 from vibecli.core import Generation, Message, Usage, VibeError
+
+_WORDS = re.compile(r"\s*\S+\s*|\s+")
 
 
 class ReplayExhausted(VibeError):
@@ -22,8 +28,9 @@ class ReplayExhausted(VibeError):
 class ReplayBackend:
     name = "replay"
 
-    def __init__(self, path: Path, model_name: str = "replay"):
+    def __init__(self, path: Path, model_name: str = "replay", call_timeout: float | None = DEFAULT_CALL_TIMEOUT):
         self.path = path
+        self.call_timeout = call_timeout
         self.model_name = model_name
         self.model_sha256 = ""
         self.answers = _read(path)
@@ -47,17 +54,32 @@ class ReplayBackend:
         cuts = [i for i in (text.find(s) for s in stop or []) if i >= 0]
         if cuts:
             text, finish = text[: min(cuts)], "stop"
+        text, cut = _within(text, max_tokens)
+        finish = "length" if cut else finish
         if not delay:
             usage = Usage(prompt_tokens=len(self.prompts[-1].split()), completion_tokens=len(text.split()), finish=finish)
             return Generation(iter([text]), usage)
         usage = Usage(prompt_tokens=len(self.prompts[-1].split()), finish="cancelled")
-        return Generation(_slowly(text, delay, finish, usage), usage)
+        bound = Bound(max_tokens, self.call_timeout, f"the replay backend ({self.path.name})")
+        return Generation(_slowly(text, delay, finish, usage, bound), usage)
 
 
-def _slowly(text: str, delay: float, finish: str, usage: Usage) -> Iterator[str]:
+def _within(text: str, max_tokens: int) -> tuple[str, bool]:
+    """The answer cut to `max_tokens` words and MAX_TOKEN_CHARS characters a word; whether it was cut."""
+    limit = max_tokens * MAX_TOKEN_CHARS
+    cut = len(text) > limit
+    text = text[:limit]
+    for count, word in enumerate(_WORDS.finditer(text), 1):
+        if count == max_tokens:
+            return text[: word.end()], cut or word.end() < len(text)
+    return text, cut
+
+
+def _slowly(text: str, delay: float, finish: str, usage: Usage, bound: Bound) -> Iterator[str]:
     """One word at a time, `delay` seconds apart; `finish` is set only if every word went out."""
-    for count, word in enumerate(re.findall(r"\s*\S+\s*|\s+", text), 1):
-        time.sleep(delay)
+    for count, word in enumerate(_WORDS.findall(text), 1):
+        time.sleep(min(delay, max(bound.remaining(), 0.0)))
+        bound.check_time()
         usage.completion_tokens = count
         yield word
     usage.finish = finish

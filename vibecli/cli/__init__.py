@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from vibecli import __version__
-from vibecli.cli import batch, chat, data, edit, fix, log, map, model, new, symbols, train, undo
+from vibecli.cli import batch, chat, data, edit, fix, log, map, model, new, symbols, train, trust, undo
 from vibecli.cli.options import EXIT_CODES_HELP
 
 app = typer.Typer(  # plain help: rich help formatting costs ~0.1 s of every `--help` (issue 7: under 0.3 s)
@@ -30,6 +30,7 @@ app.add_typer(model.app, name="model")
 app.add_typer(chat.app)
 app.add_typer(data.app, name="data")
 app.add_typer(train.app)
+app.add_typer(trust.app)
 
 
 def _version(value: bool) -> None:

@@ -34,6 +34,7 @@ def batch(
     test_cmd: o.TestCmd = None,
     timeout: o.Timeout = None,
     no_commit: o.NoCommit = False,
+    trust_project: o.TrustProject = False,
     json_: o.Json = False,
     quiet: o.Quiet = False,
 ) -> None:
@@ -50,7 +51,7 @@ def batch(
         if no_commit:
             flags["commit"] = False
         place = locate(False)
-        settings = settings_for(place.root, flags)
+        settings = settings_for(place.root, flags, env, trust_project)
         backends: dict = {}  # one model load for every task
         for number, task in enumerate(tasks, 1):
             job = Job("batch", task["instruction"], task["paths"], flags, yes=True)

@@ -47,6 +47,7 @@ def chat(
     yes: o.Yes = False,
     no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
+    trust_project: o.TrustProject = False,
     verbose: o.Verbose = False,
 ) -> None:
     """Open a session (the default command): each line is an edit request, the model stays loaded.
@@ -64,7 +65,7 @@ def chat(
         with handled(env):
             raise UsageError("the session needs a terminal (standard input is not one, or CI is set); "
                              "use `vibecli edit` in scripts")
-    open_session(env, flags, yes=yes, allow_dirty=allow_dirty)
+    open_session(env, flags, yes=yes, allow_dirty=allow_dirty, trust_project=trust_project)
 
 
 def without_command(ctx: typer.Context) -> None:
@@ -93,7 +94,8 @@ def _hang_up(signum, frame) -> None:
     raise HangUp()
 
 
-def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool = False) -> None:
+def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool = False,
+                 trust_project: bool = False) -> None:
     from vibecli.cli.runner import locate
     from vibecli.cli.session import Session
 
@@ -104,7 +106,7 @@ def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool 
                 place = locate(False)
             except VibeError as exc:  # the session has no --no-git
                 raise VibeError(exc.message.replace(", or pass --no-git", "")) from None
-            settings = settings_for(place.root, flags)
+            settings = settings_for(place.root, flags, env, trust_project)
             backend = backend_for(settings, env)
             Session(env, place, settings, backend, yes=yes, allow_dirty=allow_dirty).loop()
     except HangUp:

@@ -43,6 +43,7 @@ def edit(
     no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
     no_git: o.NoGit = False,
+    trust_project: o.TrustProject = False,
     timeout: o.Timeout = None,
     json_: o.Json = False,
     json_lines: o.JsonLines = False,
@@ -62,7 +63,7 @@ def edit(
         if no_commit or dry_run:
             flags["commit"] = False
         place = locate(no_git)
-        settings = settings_for(place.root, flags)
+        settings = settings_for(place.root, flags, env, trust_project)
         job = Job("edit", text, paths_ or [], flags, dry_run, allow_dirty, keep_failed, no_git, yes)
         report = run_job(env, job, place, settings)
     show(env, report, dry_run)

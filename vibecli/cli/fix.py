@@ -43,6 +43,7 @@ def fix(
     keep_failed: o.KeepFailed = False,
     no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
+    trust_project: o.TrustProject = False,
     timeout: o.Timeout = None,
     json_: o.Json = False,
     json_lines: o.JsonLines = False,
@@ -61,15 +62,17 @@ def fix(
         if no_commit or check or hook:
             flags["commit"] = False
         place = locate(False)
-        settings = settings_for(place.root, flags)
+        settings = settings_for(place.root, flags, env, trust_project)
         commands = [(n, c) for n, c in (("lint", settings.lint_cmd), ("test", settings.test_cmd)) if c]
         if not commands:
             raise UsageError("fix needs a check: --lint-cmd, --test-cmd, or checks: in .vibecli.yaml")
         results = _baseline(commands, place.root, settings.check_timeout)
         failed = [r for r in results if not r.passed]
-        targets = _targets(failed, paths_ or [], place)
-        if not failed or not targets:
-            report = _nothing_to_fix(results, bool(failed))
+        targets, why = _targets(failed, paths_ or [], place) if failed else ([], "")
+        if not failed:
+            report = _nothing_to_fix(results)
+        elif not targets:  # never green while a check fails
+            report = _cannot_fix(results, why)
         else:
             feedback = "\n\n".join(r.feedback() for r in failed)
             instruction = f"Fix the problems these checks report, changing as little as possible.\n{feedback}"
@@ -97,28 +100,64 @@ def _baseline(commands, root: Path, timeout: int):
     return results
 
 
-def _targets(failed, given: list[str], place) -> list[str]:
-    """The files to hand the model: those named, or else those the checks point at."""
-    from vibecli.edits.syntax import language_of
+def _targets(failed, given: list[str], place) -> tuple[list[str], str]:
+    """The files to hand the model, and why there are none when so: those the checks name (or, when
+    no line of their output parses, any file of the repository it mentions), narrowed to the given
+    files; with nothing named at all, the given files, or else the changed (then tracked) files here."""
+    from vibecli.check_output import mentioned_files
     from vibecli.workspace import Workspace
 
-    workspace = Workspace(place.root)
-    named = [p.path for r in failed for p in r.problems]
+    root = place.root
+    named = [p.path for r in failed for p in r.problems] or [f for r in failed for f in mentioned_files(r.output, root)]
+    named = [rel for rel in dict.fromkeys(named) if _editable(root, rel)]
     if given:
+        workspace = Workspace(root)
         relpaths = {workspace.user_path(p, place.cwd): p for p in given}
         if not named:
-            return list(relpaths.values())  # unparsed output: every named file may be at fault
-        return [shown for rel, shown in relpaths.items() if rel in named][:MAX_FILES]
-    found = []
-    for rel in dict.fromkeys(named):
-        path = place.root / rel
-        if path.is_file() and language_of(rel) and not path.is_symlink():
-            found.append(str(path.relative_to(place.cwd) if path.is_relative_to(place.cwd) else path))
-    return found[:MAX_FILES]
+            return list(relpaths.values())[:MAX_FILES], ""  # unparsed output: every given file may be at fault
+        chosen = [shown for rel, shown in relpaths.items() if rel in named][:MAX_FILES]
+        return chosen, f"the checks fail in {_listed(named)}, not in the given files"
+    if not named:
+        named = _in_scope(place)
+    shown = [str(root / rel if not (root / rel).is_relative_to(place.cwd) else (root / rel).relative_to(place.cwd))
+             for rel in named]
+    return shown[:MAX_FILES], "the checks fail, and no file they name is one vibecli can edit"
 
 
-def _nothing_to_fix(results, failing: bool) -> Report:
-    message = "the checks fail, but not in the given files" if failing else "the checks pass: nothing to fix"
-    report = Report(run_id=new_run_id(), status="no_change", message=message)
+def _editable(root: Path, relpath: str) -> bool:
+    from vibecli.edits.syntax import language_of
+
+    path = root / relpath
+    return path.is_file() and not path.is_symlink() and language_of(relpath) is not None
+
+
+def _in_scope(place) -> list[str]:
+    """The changed tracked files under the current folder, else its tracked files."""
+    from vibecli.core import VibeError
+
+    if place.repo is None:
+        return []
+    prefix = "" if place.cwd == place.root else place.cwd.relative_to(place.root).as_posix() + "/"
+    try:
+        tracked = [p for p in place.repo.tracked_files() if p.startswith(prefix) and _editable(place.root, p)]
+        changed = set(place.repo.dirty(["."])) if tracked else set()
+    except VibeError:
+        return []
+    return [p for p in tracked if p in changed] or tracked
+
+
+def _listed(relpaths: list[str]) -> str:
+    return ", ".join(relpaths[:5]) + (f" and {len(relpaths) - 5} more" if len(relpaths) > 5 else "")
+
+
+def _nothing_to_fix(results) -> Report:
+    report = Report(run_id=new_run_id(), status="no_change", message="the checks pass: nothing to fix")
+    report.checks = [r.to_json(0) for r in results]
+    return report
+
+
+def _cannot_fix(results, why: str) -> Report:
+    report = Report(run_id=new_run_id(), status="checks_failed", message=f"{why}; nothing was changed",
+                    exit_code=EXIT_CHECKS)
     report.checks = [r.to_json(0) for r in results]
     return report

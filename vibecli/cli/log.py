@@ -12,7 +12,7 @@ from rich.text import Text
 
 from vibecli import paths
 from vibecli.cli import options as o
-from vibecli.cli.console import Env
+from vibecli.cli.console import Env, visible
 from vibecli.cli.wiring import handled
 
 app = typer.Typer(rich_markup_mode=None, help="The logbook of runs: every prompt, answer and outcome.", invoke_without_command=True)
@@ -51,8 +51,8 @@ def log(
     for r in runs:
         when = datetime.datetime.fromtimestamp(r["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(
-            r["id"], when, r["status"], ", ".join(json.loads(r["files"])), (r["commit_sha"] or "")[:12],
-            Text(r["instruction"][:60]),
+            r["id"], when, r["status"], Text(visible(", ".join(json.loads(r["files"])), lines=False)),
+            (r["commit_sha"] or "")[:12], Text(visible(r["instruction"][:60], lines=False)),
         )
     env.out.print(table)
 
@@ -69,14 +69,14 @@ def show(run_id: Annotated[str, typer.Argument(help="A run id, or a unique prefi
     calls = run.pop("calls")
     for key, value in run.items():
         if key != "diff":
-            env.out.print(Text(f"{key}: {value}"))
+            env.show(f"{key}: {value}")
     for a in calls:
-        env.out.print(Text(f"\n--- call {a['number']} (attempt {a['attempt']}, {a['kind']}): "
-                           f"{a['prompt_tokens']}+{a['completion_tokens']} tokens, error: {a['error']}"))
-        env.out.print(Text("--- prompt ---"))
-        env.out.print(Text(a["prompt"]))
-        env.out.print(Text("--- output ---"))
-        env.out.print(Text(a["output"]))
+        env.show(f"\n--- call {a['number']} (attempt {a['attempt']}, {a['kind']}): "
+                 f"{a['prompt_tokens']}+{a['completion_tokens']} tokens, error: {a['error']}")
+        env.show("--- prompt ---")
+        env.show(a["prompt"])
+        env.show("--- output ---")
+        env.show(a["output"])
     if run.get("diff"):
-        env.out.print(Text("\n--- diff ---"))
+        env.show("\n--- diff ---")
         env.diff(run["diff"])

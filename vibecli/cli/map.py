@@ -37,7 +37,7 @@ def map_(
     with handled(env):
         started = time.perf_counter()
         place = locate(False)
-        settings = settings_for(place.root, {"model": model})
+        settings = settings_for(place.root, {"model": model}, env)
         budget = tokens or settings.map_tokens
         count = estimate_tokens if estimate else _model_counter(settings)
         workspace = Workspace(place.root)
@@ -55,7 +55,7 @@ def map_(
             obj["explain"] = why
         env.emit_json(obj)
         return
-    typer.echo(found.text, nl=False)
+    env.write(found.text)
     if explain:
         env.err.print(f"\n[bold]{found.tokens}[/] of {found.budget} tokens ({'estimated' if estimate else 'model tokenizer'}); "
                       f"{len(found.files)} files shown, {found.left_out} left out; {found.definitions} of "

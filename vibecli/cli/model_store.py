@@ -80,10 +80,10 @@ def list_models(json_: o.Json = False) -> None:
     env = Env(json=json_)
     with handled(env):
         root = _project_root()
-        settings = settings_for(root, {})
+        settings = settings_for(root, {}, env)
         configured = {"user config": _configured(paths.user_config_file())}
         if root is not None:
-            configured["project config"] = _configured(root / ".vibecli.yaml")
+            configured["project config"] = _project_model(root)
         found = registry.entries(paths.cache_dir(), paths.pulled_models_dir(), configured, settings.model)
     if env.json:
         env.emit_json({"models": [e.to_json() for e in found]})
@@ -101,7 +101,7 @@ def list_models(json_: o.Json = False) -> None:
     ]
     if not env.out.is_terminal:  # for scripts: one model a line, tab-separated, no header
         for row in rows:
-            typer.echo("\t".join(row))
+            env.write("\t".join(row) + "\n")
         return
     from rich.table import Table
 
@@ -140,7 +140,12 @@ def use(
             target = root / ".vibecli.yaml"
         else:
             target = paths.user_config_file()
+        still_theirs = project and _nothing_foreign(target)
         registry.write_model_setting(target, value)
+        if still_theirs:  # a file the user trusted, or one that held nothing needing trust, plus their own change
+            from vibecli import trust
+
+            trust.trust(target, target.read_bytes())
     if env.json:
         env.emit_json({"model": value, "config": str(target)})
         return
@@ -170,6 +175,35 @@ def rm(
     env.info(f"Removed {model.name}: {human(freed)} freed")
     for config in still:
         env.info(f"note: {config} still names it; choose another with `vibecli model use NAME`")
+
+
+def _project_model(root: Path) -> str | None:
+    """The project's `model`, unless it names a file outside the repository that is not trusted yet."""
+    from vibecli import trust
+    from vibecli.settings import Settings
+
+    path = root / ".vibecli.yaml"
+    value = _configured(path)
+    try:
+        if value is None or trust.status(path, trust.digest(path.read_bytes())) == "trusted":
+            return value
+    except OSError:
+        return None
+    return None if trust.untrusted_keys({"model": value}, Settings(), root, Path.cwd()) else value
+
+
+def _nothing_foreign(path: Path) -> bool:
+    """Whether the project's file is trusted already, or holds nothing (yet) that would need trust."""
+    from vibecli import trust
+    from vibecli.cli.trust import held_keys
+
+    if not path.exists():
+        return True
+    try:
+        raw = path.read_bytes()
+        return trust.status(path, trust.digest(raw)) == "trusted" or not held_keys(path, raw)
+    except (OSError, VibeError):
+        return False
 
 
 def _project_root() -> Path | None:

@@ -45,6 +45,8 @@ TestCmd = Annotated[Optional[str], typer.Option("--test-cmd", help="Test command
 MaxRounds = Annotated[Optional[int], typer.Option("--max-rounds", help="Edits to try against failing checks before exit 4.", rich_help_panel=CHECKS)]
 KeepFailed = Annotated[bool, typer.Option("--keep-failed", help="When the checks still fail, leave the last attempt uncommitted.", rich_help_panel=CHECKS)]
 
+TrustProject = Annotated[bool, typer.Option("--trust-project", help="Trust the project's .vibecli.yaml for this run (its checks, endpoint, backends), as `vibecli trust` does for good; VIBECLI_TRUST_PROJECT=1 too.", rich_help_panel=CHECKS)]
+
 Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the model may take over the whole run.", rich_help_panel=MODEL)]
 JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
 

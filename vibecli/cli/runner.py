@@ -138,8 +138,7 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
             try:
                 logbook.record(run, report)
             except VibeError as exc:  # the edit stands; only its record is missing
-                if not env.quiet:
-                    env.err.print(f"vibecli: note: this run is not in the logbook: {exc.message}", markup=False)
+                env.note(f"this run is not in the logbook: {exc.message}")
     report.total_s = time.perf_counter() - job.started
     return report
 

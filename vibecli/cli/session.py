@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from vibecli.cli.console import Env
+from vibecli.cli.console import Env, visible
 from vibecli.cli.runner import Job, Place, run_job, show, summary
 from vibecli.core import Usage, VibeError
 
@@ -304,7 +304,7 @@ def _run_shell(command: str, cwd: Path, env: Env) -> tuple[str, int]:
     try:
         for line in proc.stdout:
             lines.append(line)
-            env.err.out(line, end="", highlight=False)
+            env.err.out(visible(line), end="", highlight=False)
         return "".join(lines), proc.wait()
     except BaseException:
         proc.kill()

@@ -42,4 +42,4 @@ def symbols(
         return
     many = len(paths_) > 1
     for path, d in rows:
-        typer.echo((f"{path}\t" if many else "") + f"{d.name}\t{d.kind}\t{d.start_line}\t{d.end_line}")
+        env.write((f"{path}\t" if many else "") + f"{d.name}\t{d.kind}\t{d.start_line}\t{d.end_line}\n")

@@ -54,7 +54,7 @@ class RichProgress:
 
     def note(self, text: str) -> None:
         if self.bar is not None:
-            self.bar.console.print(text)
+            self.bar.console.print(text, markup=False, highlight=False)  # a path's `[...]` is not markup
         else:
             self.env.info(text)
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import typer
 
 from vibecli import paths
-from vibecli.cli.console import Env
+from vibecli.cli.console import Env, visible
 from vibecli.core import Terminated, VibeError
 from vibecli.settings import Settings, load_settings
 
@@ -21,13 +21,14 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def settings_for(project_root: Path | None, flags: dict[str, Any]) -> Settings:
-    notes: list[str] = []
-    settings = load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ,
-                             flags=flags, notes=notes)
-    for note in notes:
-        print(f"vibecli: note: {note}", file=sys.stderr)
-    return settings
+def settings_for(project_root: Path | None, flags: dict[str, Any], env: Env | None = None,
+                 trust_project: bool = False) -> Settings:
+    """The settings of every layer; `env` hears what a project file tried that was left out."""
+    def note(line: str) -> None:
+        print(f"vibecli: note: {visible(line)}", file=sys.stderr)
+
+    return load_settings(user_file=paths.user_config_file(), project_root=project_root, environ=os.environ, flags=flags,
+                         trust_project=trust_project, on_note=env.note if env is not None else note)
 
 
 def repo_lock(root: Path, settings: Settings, env: Env):
