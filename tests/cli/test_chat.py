@@ -120,6 +120,21 @@ def test_help_does_not_import_prompt_toolkit():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_banner_names_the_model_and_the_adapter_in_effect(repo, tmp_path, vibecli_home, embedded_model):
+    """The model is not loaded for the banner: the name and the adapter are known before."""
+    shown = {
+        (): r"model gemma-3-270m-q4_k_m · adapter gemma-3-270m-edit-1 \(shipped\) · commit on",
+        ("--adapter", "none"): r"model gemma-3-270m-q4_k_m · adapter none · commit on",
+        replay(tmp_path, RETURN_GREET): r"model replay · adapter none · commit on",
+    }
+    for args, banner in shown.items():
+        s = Session(repo, vibecli_home, *(args if args and args[0] == "chat" else ("chat", *args)))
+        s.expect(banner)
+        s.prompt()
+        s.line("/model", "adapter: " + banner.split(" · adapter ")[1].split(" · ")[0])
+        assert s.end() == 0
+
+
 def test_requests_and_commands_in_one_session(repo, tmp_path, vibecli_home):
     s = start(repo, vibecli_home, *replay(tmp_path, RETURN_GREET, RETURN_GREET))
     s.line("/files", "no files in play")
