@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,11 +164,37 @@ def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> No
         fd = os.open(cache_dir / "model.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise VibeError(f"cannot create the model lock in {cache_dir}: {exc.strerror}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _lock(fd, wait=False):
         if on_wait:
             on_wait()
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _lock(fd, wait=True)
     _held.append(fd)
     _held_dirs.add(cache_dir)
+
+
+def _lock(fd: int, wait: bool) -> bool:
+    """An exclusive lock on the open file: flock where there is one (POSIX), msvcrt's byte-range
+    lock on Windows, which has no fcntl. False when another process holds it and `wait` is False."""
+    try:
+        import fcntl
+    except ImportError:
+        return _lock_windows(fd, wait)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _lock_windows(fd: int, wait: bool) -> bool:
+    import msvcrt
+    import time
+
+    while True:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            if not wait:
+                return False
+            time.sleep(0.2)
