@@ -122,7 +122,7 @@ class RunRecord:
     escalated_from: str | None = None
 
 
-OUTCOMES = ("applied", "reverted", "amended", "no_change", "rejected", "checks_failed", "refused", "error")
+OUTCOMES = ("applied", "reverted", "amended", "no_change", "declined", "rejected", "checks_failed", "refused", "error")
 """`applied` stays until git history shows the change `reverted` (vibecli undo, a revert commit, or
 the files restored by hand) or `amended` by a human; the others are a run's final status."""
 _RUN_COLUMNS = (
