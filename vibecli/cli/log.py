@@ -118,7 +118,6 @@ def run_list(runs: list[dict], width: int):
     return Group(*lines)
 
 
-
 def _when(started_at: float) -> str:
     return datetime.datetime.fromtimestamp(started_at).strftime("%Y-%m-%d %H:%M")
 
