@@ -11,6 +11,15 @@ named file and the same 1,024-token budget, counted the same way (4 characters a
 
 aider-chat is installed from PyPI into its own venv (`--aider-venv`, created when missing), as
 a peer: its code is run, never copied.
+
+    python benchmarks/repomap.py --command-baseline REF [--files 2000] [--runs 7]
+
+The `vibecli map` command itself, as a user runs it, on a generated repository of 2,000 Python
+files that import each other, counting tokens with the embedded model's tokenizer (the
+default): the source tree of git revision REF (extracted with `git archive`) against the
+working tree, side by side in fresh processes, A and B alternating: a cold map (no tag cache),
+a warm one with nothing changed (median of --runs), and one after a file changed. Process
+wall time; both must print the same map. Run it under `flock -x /work/locks/cpu.lock`.
 """
 
 from __future__ import annotations
@@ -129,13 +138,110 @@ def measure(name: str, root: Path, focus: str, changed: str, aider: Path | None,
     return results
 
 
+def generated_repo(root: Path, files: int, seed: int = 7) -> Path:
+    """A git repository of `files` Python modules in packages of 100, each importing three others
+    and defining a class and four functions that call into them."""
+    import random
+
+    rng = random.Random(seed)
+    for i in range(files):
+        package = root / f"pkg{i // 100}"
+        package.mkdir(parents=True, exist_ok=True)
+        others = [rng.randrange(files) for _ in range(3)]
+        lines = [f"from pkg{o // 100}.mod{o} import Thing{o}, helper_{o}" for o in others] + ["", ""]
+        lines += [f"class Thing{i}:", f'    """Thing number {i}."""', "", f"    def __init__(self, size: int = {i}):",
+                  "        self.size = size", "", "    def grow(self, by: int) -> int:",
+                  f"        return Thing{others[0]}().size + by", "", ""]
+        for k in range(4):
+            lines += [f"def helper_{i}{'_' + str(k) if k else ''}(value, factor={k}):",
+                      f"    return helper_{others[k % 3]}(value) * factor", "", ""]
+        (package / f"mod{i}.py").write_text("\n".join(lines))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "generated")
+    return root
+
+
+def map_command(tree: Path, repo: Path, home: Path) -> tuple[float, str]:
+    """Wall seconds and output of `vibecli map` from `tree`, in `repo`, with `home` as VIBECLI_HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIBECLI_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(tree), VIBECLI_HOME=str(home))
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "vibecli", "map"], cwd=repo, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=600)
+    took = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{tree}: vibecli map failed:\n{proc.stderr[-3000:]}")
+    return took, proc.stdout
+
+
+def command_main(ref: str, files: int, runs: int, out: Path) -> int:
+    """`vibecli map` of REF against the working tree (see the module's docstring)."""
+    import tarfile
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    from vibecli.backends.embedded import embedded_model_path
+
+    work = Path(tempfile.mkdtemp(prefix="map-command-bench-"))
+    shared = Path.home() / ".cache" / "vibecli-bench" / "map-cache"
+    embedded_model_path(shared)  # assembled once per machine, shared by both sides
+    subprocess.run(["git", "archive", "--format=tar", "-o", str(work / "baseline.tar"), ref], cwd=root, check=True)
+    with tarfile.open(work / "baseline.tar") as tar:
+        tar.extractall(work / "baseline", filter="data")
+    sides = {"baseline": work / "baseline", "working tree": root}
+    homes = {}
+    for side in (*sides, "scratch"):
+        homes[side] = work / f"home-{side.replace(' ', '-')}"
+        (homes[side] / "cache").mkdir(parents=True)
+        (homes[side] / "cache" / "models").symlink_to(shared / "models", target_is_directory=True)
+    repo = generated_repo(work / "repo", files)
+    load = [os.getloadavg()]
+    for tree in sides.values():  # bytecode written, as an installed package has it; then no tag cache
+        map_command(tree, repo, homes["scratch"])
+    results: dict[str, dict] = {side: {"warm": []} for side in sides}
+    outputs: dict[str, set[str]] = {side: set() for side in sides}
+    for side, tree in sides.items():
+        results[side]["cold"], text = map_command(tree, repo, homes[side])
+        outputs[side].add(text)
+    for _ in range(runs):
+        for side, tree in sides.items():
+            took, text = map_command(tree, repo, homes[side])
+            results[side]["warm"].append(took)
+            outputs[side].add(text)
+    with open(repo / "pkg0" / "mod0.py", "a") as f:
+        f.write("\n\ndef added_by_the_benchmark():\n    return 0\n")
+    for side, tree in sides.items():
+        results[side]["changed"], _ = map_command(tree, repo, homes[side])
+    load.append(os.getloadavg())
+    same = len(outputs["baseline"] | outputs["working tree"]) == 1
+    print(f"vibecli map on a generated repository of {files} files; baseline {ref}; load average "
+          f"{load[0][0]:.2f} at start, {load[1][0]:.2f} at end; same map from both: {same}")
+    print(f"{'':24}{'baseline':>10}{'working':>10}{'ratio':>8}   (process wall seconds)")
+    for phase in ("cold", "warm", "changed"):
+        a, b = (statistics.median(results[s][phase]) if phase == "warm" else results[s][phase] for s in sides)
+        label = f"{phase} (median of {runs})" if phase == "warm" else phase
+        print(f"{label:24}{a:10.3f}{b:10.3f}{b / a:8.2f}")
+    out.write_text(json.dumps({"baseline": ref, "files": files, "load_average": load, "same_map": same,
+                               "results": results}, indent=2))
+    print(f"wrote {out}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if same else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--aider-venv", type=Path, default=Path.home() / ".cache" / "vibecli-bench" / "aider-venv")
     parser.add_argument("--out", type=Path, default=Path("repomap-results.json"))
     parser.add_argument("--only", choices=["large", "small"])
     parser.add_argument("--skip-aider", action="store_true", help="vibecli alone (a quick re-measure)")
+    parser.add_argument("--command-baseline", metavar="REF", help="time the `vibecli map` command of REF against "
+                        "the working tree on a generated repository instead")
+    parser.add_argument("--files", type=int, default=2000, help="files in the generated repository")
+    parser.add_argument("--runs", type=int, default=7, help="warm runs of each side")
     args = parser.parse_args()
+    if args.command_baseline:
+        return command_main(args.command_baseline, args.files, args.runs, args.out)
     aider = None if args.skip_aider else aider_python(args.aider_venv)
     work = Path(tempfile.mkdtemp(prefix="repomap-bench-"))
     stdlib = Path(sysconfig.get_paths()["stdlib"])

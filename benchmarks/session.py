@@ -65,7 +65,7 @@ REQUESTS = [
 ]
 
 TOKENS = r"\d+ tokens"
-OUTCOME = r"(applied|no_change): ([^·\r\n]*)|vibecli: (\w+): ([^\r\n]*)"
+OUTCOME = r"(applied|declined): ([^·\r\n]*)|vibecli: (\w+(?: \w+)?): ([^\r\n]*)"
 PROMPT = r"vibecli( \(no-commit\))?>"
 
 

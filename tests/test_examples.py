@@ -34,8 +34,11 @@ def test_github_actions_fix_step_runs_and_commits(repo, tmp_path, vibecli_home):
     assert 'return "Hello, " + name' in (repo / "greet.py").read_text()
 
 
-def test_pre_commit_config_example_names_the_shipped_hook():
-    config = yaml.safe_load((ROOT / "examples" / "pre-commit-config.yaml").read_text())
+def test_pre_commit_config_example_names_the_shipped_hooks():
+    text = (ROOT / "examples" / "pre-commit-config.yaml").read_text()
+    config = yaml.safe_load(text)
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in config["repos"][0]["hooks"]] == [h["id"] for h in hooks] == ["vibecli-fix"]
+    assert [h["id"] for h in hooks] == ["vibecli-fix", "vibecli-fix-system"]
+    assert [h["id"] for h in config["repos"][0]["hooks"]] == ["vibecli-fix"]  # one runs; the other is shown
+    assert "# - id: vibecli-fix-system" in text
     assert hooks[0]["require_serial"] is True and hooks[0]["entry"] == "vibecli fix"

@@ -37,6 +37,7 @@ def test_edit_on_the_embedded_model_lands_or_rejects_cleanly(repo, grammar, vibe
     assert "Traceback" not in proc.stderr
     report = json.loads(proc.stdout)
     assert report["status"] in ("applied", "no_change", "rejected")
+    assert report["exit_code"] == {"applied": 0, "no_change": 3, "rejected": 3}[report["status"]]
     assert report["backend"] == "llama" and report["model"] == "gemma-3-270m-q4_k_m"
     assert report["tokens"]["prompt"] > 0 and report["timings"]["total_s"] > 0
     compile((repo / "greet.py").read_text(), "greet.py", "exec")  # never an invalid file

@@ -65,6 +65,15 @@ def test_auto_escalates_an_edit_whose_checks_fail_from_the_original_files(repo, 
     assert [c["passed"] for c in report["checks"]] == [True]
 
 
+def test_auto_escalates_an_answer_that_changes_nothing(repo, tmp_path):
+    unchanged = answer("greet.py", "greet", 'def greet(name):\n    print("Hello, " + name)\n')
+    with FakeOpenAI(stream(RETURN_GREET)) as fake:
+        result = edit(tmp_path, "--route", "auto", "--endpoint", fake.url, answers=(unchanged,))
+    assert result.exit_code == 0, result.stderr
+    assert result.json["escalated_from"]["status"] == "no_change" and result.json["escalated_from"]["exit_code"] == 3
+    assert result.json["backend"] == "openai" and (repo / "greet.py").read_text() == RETURNED
+
+
 def test_auto_keeps_an_accepted_local_answer_and_asks_nobody_else(repo, tmp_path):
     with FakeOpenAI() as fake:
         result = edit(tmp_path, "--route", "auto", "--endpoint", fake.url, answers=(RETURN_GREET,))
@@ -145,8 +154,8 @@ def test_plan_and_the_escalation_rule():
     assert [(s.label, s.settings.backend) for s in sides] == [("local", "llama"), ("remote", "openai")]
     from vibecli.core import Report
 
-    assert escalates(Report(run_id="x", status="rejected")) and escalates(Report(run_id="x", status="checks_failed"))
-    assert not any(escalates(Report(run_id="x", status=s)) for s in ("applied", "no_change", "refused", "error"))
+    assert all(escalates(Report(run_id="x", status=s)) for s in ("rejected", "no_change", "checks_failed"))
+    assert not any(escalates(Report(run_id="x", status=s)) for s in ("applied", "declined", "refused", "error"))
 
 
 def test_json_lines_announce_the_escalation(repo, tmp_path):

@@ -19,7 +19,7 @@ from typing import Callable, Protocol
 from vibecli import interrupts, paths
 from vibecli.checks import CheckResult, run_check
 from vibecli.conversation import Conversation, Failure, NoProgress, Progress, RepoMapSource
-from vibecli.core import EXIT_OK, Backend, ChecksFailed, Refused, Report, Terminated, UsageError, VibeError
+from vibecli.core import EXIT_OK, Backend, ChecksFailed, NoChange, Refused, Report, Terminated, UsageError, VibeError
 from vibecli.edits.apply import Change
 from vibecli.edits.diff import unified_diff
 from vibecli.edits.fileio import SourceFile, read_source
@@ -119,14 +119,14 @@ class EditAgent:
         failures: list[Failure] = list(request.failures)
         changes = self._propose(request.instruction, files, failures)
         if not changes:
-            self._finish("no_change", "the model's answer changes nothing")
-            return
+            raise NoChange(f"the model's answers changed nothing in {self.conversation.attempts} attempt(s); "
+                           "nothing was written")
         if request.dry_run:
             self._finish("applied", "dry run: nothing was written")
             return
         if self.confirm is not None and not self.confirm(self.report.diff):
             self.report.files = []
-            self._finish("no_change", "not applied: declined at the prompt")
+            self._finish("declined", "not applied: declined at the prompt")  # the user's choice: exit 0
             return
         head = self.repo.head_sha() if self.repo else None
         try:

@@ -193,7 +193,8 @@ class Conversation:
                 self.last_answer = _shown(answer, call.finish)
                 if remaining and all(c.source.exists and c.new_text == c.source.text for c in changes):
                     # a small model often copies the code it was shown; an unchanged answer to a
-                    # request for a change is a miss while attempts remain (the last one may stand)
+                    # request for a change is a miss while attempts remain (after the last, the
+                    # edit ends as no_change: the request was not carried out)
                     raise ApplyError(NO_CHANGE)
                 return changes
             except EnvelopeError as exc:

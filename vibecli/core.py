@@ -68,6 +68,14 @@ class Rejected(VibeError):
     status = "rejected"
 
 
+class NoChange(VibeError):
+    """The model's answers left the code as it was after every allowed attempt: the request was
+    not carried out (the same exit as a rejection; the earlier attempts were rejected for it)."""
+
+    exit_code = EXIT_REJECTED
+    status = "no_change"
+
+
 class ChecksFailed(VibeError):
     """The edit applied, but the project's checks still fail after every round."""
 

@@ -28,6 +28,11 @@ def main() -> None:
                 code = nothing_to_fix(sys.argv[2:])
             if code is not None:
                 sys.exit(code)
+        if sys.argv[1:2] == ["map"]:  # a map of an unchanged repository: see vibecli.quickmap
+            from vibecli.quickmap import remembered_map
+
+            if remembered_map(sys.argv[2:]) == 0:
+                sys.exit(0)
         from vibecli.cli import main as full
 
         full()

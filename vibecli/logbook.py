@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from vibecli.core import VibeError
+from vibecli.core import EXIT_USAGE, VibeError
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
 
@@ -129,7 +129,7 @@ class RunRecord:
     escalated_from: str | None = None
 
 
-OUTCOMES = ("applied", "reverted", "amended", "no_change", "rejected", "checks_failed", "refused", "error")
+OUTCOMES = ("applied", "reverted", "amended", "no_change", "declined", "rejected", "checks_failed", "refused", "error")
 """`applied` stays until git history shows the change `reverted` (vibecli undo, a revert commit, or
 the files restored by hand) or `amended` by a human; the others are a run's final status."""
 _RUN_COLUMNS = (
@@ -138,6 +138,16 @@ _RUN_COLUMNS = (
     "generate_s, total_s, escalated_from"
 )
 _RUN_VALUES = ", ".join("?" for _ in _RUN_COLUMNS.split(", "))
+
+
+def _run_matches(run_id: str, instruction: str, files: str, needle: str) -> bool:
+    # files are JSON: decoded, so that a name with quotes or non-ASCII letters is found as typed
+    if needle in run_id.casefold() or needle in instruction.casefold():
+        return True
+    try:
+        return any(needle in f.casefold() for f in json.loads(files))
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def _checks_verdict(report) -> str | None:
@@ -247,13 +257,23 @@ class Logbook:
                 ],
             )
 
-    def recent(self, limit: int = 20) -> list[dict]:
+    def recent(self, limit: int = 20, search: str | None = None, usage_errors: bool = False) -> list[dict]:
+        """The newest runs first. `search`: only runs whose instruction, files or id contain it (any case).
+        A usage error (exit 2: the request was malformed, nothing was asked of the model) is listed only
+        with `usage_errors`."""
+        where, args = [], []
+        if not usage_errors:
+            where.append(f"exit_code != {EXIT_USAGE}")
+        if search:
+            where.append("run_matches(id, instruction, files, ?)")
+            args.append(search.casefold())
+        query = (
+            "SELECT id, started_at, status, outcome, exit_code, instruction, files, commit_sha, model, total_s "
+            f"FROM runs {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY started_at DESC LIMIT ?"
+        )
         with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT id, started_at, status, exit_code, instruction, files, commit_sha, model, total_s "
-                "FROM runs ORDER BY started_at DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+            db.create_function("run_matches", 4, _run_matches, deterministic=True)
+            rows = db.execute(query, (*args, limit)).fetchall()
         return [dict(r) for r in rows]
 
     def show(self, run_id: str) -> dict:

@@ -1,8 +1,8 @@
 """Which backends answer a request, and when to leave the local one (`route: local|remote|auto`).
 
 Under `auto` the local backend answers first; when its answers are rejected (malformed, or the
-result would not parse: exit 3) or its edit fails the checks (exit 4), the same request goes to
-the larger `remote` backend. Refusals, errors and interrupts never escalate: a larger model does
+result would not parse) or change nothing (both exit 3), or its edit fails the checks (exit 4),
+the same request goes to the larger `remote` backend. Refusals, errors and interrupts never escalate: a larger model does
 not fix a dirty file or a bad config, and a second run must not follow a Ctrl-C.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from vibecli.core import Report
 from vibecli.settings import Settings, backend_settings
 
-ESCALATE_ON = ("rejected", "checks_failed")
+ESCALATE_ON = ("rejected", "no_change", "checks_failed")
 
 
 @dataclass(frozen=True)

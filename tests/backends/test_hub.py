@@ -96,7 +96,9 @@ def test_pull_of_the_embedded_model_file(tmp_path, vibecli_home):
     assert facts["sha256"] == package.EXPECTED_SHA256
     listed = vibecli(pull_env(server, tmp_path), "model", "list", "--json")
     names = {m["name"]: m for m in json.loads(listed.stdout)["models"]}
-    assert names["gemma-3-270m-q4_k_m"]["architecture"] == "gemma3"
+    # the bare name is the embedded model's; the pulled copy goes by its full name
+    assert names["gemma-3-270m-q4_k_m"]["source"] == "embedded"
+    assert names["google/gemma-3-270m-GGUF/gemma-3-270m-q4_k_m"]["architecture"] == "gemma3"
 
 
 def test_interrupted_pull_resumes_where_it_stopped(hub, tmp_path, vibecli_home, files):

@@ -120,6 +120,21 @@ def test_help_does_not_import_prompt_toolkit():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_banner_names_the_model_and_the_adapter_in_effect(repo, tmp_path, vibecli_home, embedded_model):
+    """The model is not loaded for the banner: the name and the adapter are known before."""
+    shown = {
+        (): r"model gemma-3-270m-q4_k_m · adapter gemma-3-270m-edit-1 \(shipped\) · commit on",
+        ("--adapter", "none"): r"model gemma-3-270m-q4_k_m · adapter none · commit on",
+        replay(tmp_path, RETURN_GREET): r"model replay · adapter none · commit on",
+    }
+    for args, banner in shown.items():
+        s = Session(repo, vibecli_home, *(args if args and args[0] == "chat" else ("chat", *args)))
+        s.expect(banner)
+        s.prompt()
+        s.line("/model", "adapter: " + banner.split(" · adapter ")[1].split(" · ")[0])
+        assert s.end() == 0
+
+
 def test_requests_and_commands_in_one_session(repo, tmp_path, vibecli_home):
     s = start(repo, vibecli_home, *replay(tmp_path, RETURN_GREET, RETURN_GREET))
     s.line("/files", "no files in play")
@@ -226,7 +241,7 @@ def test_review_applies_skips_or_edits_the_instruction(repo, tmp_path, vibecli_h
     s.child.send("make greet return\r")
     s.expect(RETURNS_SHOWN)
     s.expect(r"Apply this change\? \[a\]pply, \[e\]dit the instruction, \[s\]kip")
-    s.line("s", "not applied")
+    s.line("s", "declined: not applied")
     assert (repo / "greet.py").read_text() == GREET
     s.child.send("make greet return\r")
     s.expect(r"\[s\]kip")
@@ -259,7 +274,7 @@ def test_the_embedded_model_stays_loaded_and_survives_a_ctrl_c(repo, vibecli_hom
     s.line("/add greet.py", "files in play")
     request = "make greet return the greeting instead of printing it"
     s.child.send(request + "\r")
-    s.expect(r"(applied|no_change): |vibecli: rejected: ")  # one real request, whatever the small model answers
+    s.expect(r"applied: |vibecli: (rejected|no change): ")  # one real request, whatever the small model answers
     s.prompt()
     compile((repo / "greet.py").read_text(), "greet.py", "exec")  # never an invalid file
     assert git(repo, "status", "--porcelain") == ""  # committed, or nothing written
@@ -270,7 +285,7 @@ def test_the_embedded_model_stays_loaded_and_survives_a_ctrl_c(repo, vibecli_hom
     s.prompt()
     assert git(repo, "status", "--porcelain") == ""
     s.child.send(request + "\r")  # the model, interrupted midway, still answers
-    s.expect(r"(applied|no_change): |vibecli: rejected: ")
+    s.expect(r"applied: |vibecli: (rejected|no change): ")
     s.prompt()
     s.line("/model", "model: gemma-3-270m-q4_k_m", r"loaded once in [\d.]+s · 2 request\(s\)")
     assert s.end() == 0

@@ -17,7 +17,7 @@ def test_version_and_help():
                     ["model", "--help"], ["model", "info", "--help"]):
         result = run_cli(*command)
         assert result.exit_code == 0 and "Usage" in result.stdout, command
-    assert "3 model output rejected" in run_cli("edit", "--help").stdout
+    assert "3 not carried out" in run_cli("edit", "--help").stdout
 
 
 def test_unknown_option_is_exit_2():

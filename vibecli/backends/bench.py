@@ -6,7 +6,6 @@ Prompt evaluation and generation speed, the memory the process takes, and the pr
 
 from __future__ import annotations
 
-import resource
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -135,6 +134,30 @@ def _seq_state_bytes(llm) -> int:
 
 
 def _peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return _peak_working_set_mb()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def _peak_working_set_mb() -> float:
+    """Windows' peak working set of this process (PROCESS_MEMORY_COUNTERS, psapi)."""
+    import ctypes
+    from ctypes import wintypes
+
+    size = ctypes.c_size_t
+
+    class Counters(ctypes.Structure):
+        _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD), ("PeakWorkingSetSize", size),
+                    ("WorkingSetSize", size), ("QuotaPeakPagedPoolUsage", size), ("QuotaPagedPoolUsage", size),
+                    ("QuotaPeakNonPagedPoolUsage", size), ("QuotaNonPagedPoolUsage", size), ("PagefileUsage", size),
+                    ("PeakPagefileUsage", size)]
+
+    counters = Counters(cb=ctypes.sizeof(Counters))
+    process = ctypes.windll.kernel32.GetCurrentProcess()
+    if not ctypes.windll.psapi.GetProcessMemoryInfo(process, ctypes.byref(counters), counters.cb):
+        return 0.0
+    return counters.PeakWorkingSetSize / 2**20
 

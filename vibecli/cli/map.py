@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
 
 from vibecli.cli import options as o
 from vibecli.cli.console import Env
-from vibecli.cli.runner import locate
 from vibecli.cli.wiring import handled, settings_for
 
 app = typer.Typer(rich_markup_mode=None)
@@ -31,25 +31,33 @@ def map_(
     from vibecli import paths
     from vibecli.context.cache import cache_file
     from vibecli.context.repomap import RepoMap, estimate_tokens
+    from vibecli.context.sources import work_tree_root
+    from vibecli.core import VibeError
     from vibecli.workspace import Workspace
 
     env = Env(json=json_)
     with handled(env):
         started = time.perf_counter()
-        place = locate(False)
-        settings = settings_for(place.root, {"model": model}, env)
+        cwd = Path.cwd()
+        root = work_tree_root(cwd)  # git itself: GitPython's import would cost a third of a warm map
+        if root is None:
+            raise VibeError(f"not inside a git work tree: {cwd} (run `git init`)")
+        settings = settings_for(root, {"model": model}, env)
         budget = tokens or settings.map_tokens
-        count = estimate_tokens if estimate else _model_counter(settings)
-        workspace = Workspace(place.root)
-        focus = [workspace.user_path(p, place.cwd) for p in paths_ or []]
-        repo_map = RepoMap(place.root, cache_file(paths.cache_dir(), place.root), settings.max_file_bytes).scan()
-        found, ranking = repo_map.build(focus, instruction or "", budget, count)
+        focus = [Workspace(root).user_path(p, cwd) for p in paths_ or []]
+        repo_map = RepoMap(root, cache_file(paths.cache_dir(), root), settings.max_file_bytes)
+        counter, count = ("estimate", estimate_tokens) if estimate else _model_counter(settings, repo_map.cache)
+        ranking = None
+        if explain:  # the reasons need the ranking itself
+            found, ranking = repo_map.scan().build(focus, instruction or "", budget, count)
+        else:
+            found = repo_map.remembered_build(focus, instruction or "", budget, count, counter)
         total_s = time.perf_counter() - started
     skipped = dict(sorted(repo_map.listing.skipped.items()))
     why = [_why(repo_map, ranking, p) for p in found.files] if explain else []
     if env.json:
         obj = {"map": found.text, **found.to_json(), "shown": found.files, "skipped": skipped,
-               "scan": {"files": len(repo_map.tags), "parsed": repo_map.cache.parsed, "seconds": round(repo_map.scan_s, 3)},
+               "scan": {"files": repo_map.mapped, "parsed": repo_map.cache.parsed, "seconds": round(repo_map.scan_s, 3)},
                "total_s": round(total_s, 3), "counter": "estimate" if estimate else "model"}
         if explain:
             obj["explain"] = why
@@ -65,7 +73,7 @@ def map_(
             env.err.print(f"{row['path']}: rank {row['rank']:.4f}; {'; '.join(row['reasons']) or 'graph only'}; "
                           f"used by {links}", markup=False)
         left = ", ".join(f"{n} {k}" for k, n in skipped.items()) or "none"
-        env.err.print(f"skipped: {left}; {len(repo_map.tags)} files mapped, {repo_map.cache.parsed} parsed this run, "
+        env.err.print(f"skipped: {left}; {repo_map.mapped} files mapped, {repo_map.cache.parsed} parsed this run, "
                       f"scan {repo_map.scan_s:.2f}s, total {total_s:.2f}s", markup=False)
 
 
@@ -75,9 +83,17 @@ def _why(repo_map, ranking, relpath: str) -> dict:
             "linked_from": incoming}
 
 
-def _model_counter(settings):
+def _model_counter(settings, cache):
+    """(the model's identity, its tokenizer through the counts the tag cache keeps): the vocabulary
+    is loaded only for a text not counted before, so a map of an unchanged repository loads none."""
     from vibecli import paths
-    from vibecli.backends import resolve_model
-    from vibecli.backends.llama import vocab_counter
+    from vibecli.backends import model_key
 
-    return vocab_counter(resolve_model(settings, paths.cache_dir()).path)
+    def load():
+        from vibecli.backends import resolve_model
+        from vibecli.backends.llama import vocab_counter
+
+        return vocab_counter(resolve_model(settings, paths.cache_dir()).path)
+
+    key = model_key(settings, paths.cache_dir())
+    return key, cache.counter(key, load)

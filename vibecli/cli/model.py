@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import typer
 from rich.text import Text
 
@@ -15,15 +14,16 @@ app = typer.Typer(rich_markup_mode=None, help="The model vibecli uses.", no_args
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
-def info(model: o.Model = None, json_: o.Json = False) -> None:
-    """Path, size, sha256, architecture, context length, quantization and parameters of the model."""
+def info(model: o.Model = None, adapter: o.Adapter = None, json_: o.Json = False) -> None:
+    """Path, size, sha256, architecture, context length, quantization and parameters of the model, and the adapter applied over it."""
+    from vibecli.adapters import SHIPPED, chosen_adapter, label
     from vibecli.backends import resolve_model
     from vibecli.backends.gguf_info import read_gguf
     from vibecli.cli.wiring import _AssembleBar
 
     env = Env(json=json_)
     with handled(env):
-        settings = settings_for(None, {"model": model})
+        settings = settings_for(None, {"model": model, "adapter": adapter})
         bar = _AssembleBar(env)
         try:
             resolved = resolve_model(settings, paths.cache_dir(), bar.update)
@@ -41,10 +41,15 @@ def info(model: o.Model = None, json_: o.Json = False) -> None:
             "quantization": meta.quantization,
             "parameters": meta.parameters,
         }
+        applied = chosen_adapter(settings.adapter, resolved.embedded)
+        facts["adapter"] = str(applied) if applied else None
+        facts["adapter_shipped"] = applied == SHIPPED
     if env.json:
         env.emit_json(facts)
         return
-    for key, value in facts.items():
+    shown = {**facts, "adapter": label(applied)}
+    del shown["adapter_shipped"]
+    for key, value in shown.items():
         env.out.print(Text(f"{key + ':':16}{value}"))
 
 

@@ -114,7 +114,7 @@ def list_models(json_: o.Json = False) -> None:
 
 
 def use(
-    name: Annotated[str, typer.Argument(help="`embedded`, a name from `vibecli model list`, or a path to a GGUF.")],
+    name: Annotated[str, typer.Argument(help="A name from `vibecli model list` (the embedded model: gemma-3-270m-q4_k_m, or `embedded`), or a path to a GGUF.")],
     project: Annotated[bool, typer.Option("--project", help="Write the project's .vibecli.yaml instead of the user config.")] = False,
     json_: o.Json = False,
 ) -> None:
@@ -124,8 +124,8 @@ def use(
 
     env = Env(json=json_)
     with handled(env):
-        if name == registry.EMBEDDED:
-            value = registry.EMBEDDED
+        if registry.is_embedded(name):
+            value = name
         elif registry.looks_like_path(name) or Path(name).expanduser().is_file():
             path = Path(name).expanduser().resolve()
             read_gguf(path)

@@ -22,9 +22,9 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but er
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show llama.cpp's own log and more detail.", rich_help_panel=OUTPUT)]
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 applied or nothing to change; 1 error (bad input, config, model); 2 usage; "
-    "3 model output rejected after retries; 4 checks still failing; 5 refused for safety or needs confirmation; "
-    "130/143 interrupted, nothing changed (after the commit landed: 0, and the report says so). "
+    "Exit codes: 0 applied, nothing to fix (`fix`: the checks pass) or declined at the prompt; 1 error (bad input, "
+    "config, model); 2 usage; 3 not carried out: the model's answers were rejected, or changed nothing, after every "
+    "attempt; 4 checks still failing; 5 refused for safety or needs confirmation; 130/143 interrupted, nothing changed (after the commit landed: 0, and the report says so). "
     "`fix --check`: 1 when it would change files."
 )
 

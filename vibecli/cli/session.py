@@ -90,8 +90,14 @@ class Session:
     def _banner(self) -> str:
         commit = "on" if self.settings.commit else "off"
         confirm = "on" if self.settings.confirm and not self.yes else "off"
-        return (f"vibecli session in {self.place.root} · model {self.backend.model_name} · commit {commit} · "
-                f"review {confirm}\nType a change to make, or /help. Ctrl-C cancels a request; Ctrl-D or /exit ends.")
+        return (f"vibecli session in {self.place.root} · model {self.backend.model_name} · adapter {self._adapter()} · "
+                f"commit {commit} · review {confirm}\n"
+                "Type a change to make, or /help. Ctrl-C cancels a request; Ctrl-D or /exit ends.")
+
+    def _adapter(self) -> str:
+        from vibecli.adapters import label
+
+        return label(getattr(self.backend, "adapter", None))  # only llama.cpp applies adapters
 
     # -- requests
 
@@ -265,6 +271,7 @@ class Session:
         where = getattr(b, "model_path", None) or getattr(b, "path", "")
         sha = f", sha256 {b.model_sha256[:12]}" if b.model_sha256 else ""
         self.env.info(f"model: {b.model_name} ({b.name}{sha}) {where}")
+        self.env.info(f"adapter: {self._adapter()}")
         if not self.requests:
             self.env.info("no request yet: the model loads with the first one and stays loaded")
             return

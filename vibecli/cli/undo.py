@@ -35,7 +35,19 @@ def revert_head(repo):
     """Revert HEAD with a new commit if HEAD is vibecli's: (the reverted commit, the new one).
     What `vibecli undo` and the session's /undo do; raises Refused otherwise."""
     reverted = repo.head_vibecli_commit()
-    return reverted, repo.undo_head(model_name="")
+    result = repo.undo_head(model_name="")
+    _mark_reverted(repo)
+    return reverted, result
+
+
+def _mark_reverted(repo) -> None:
+    """The logbook learns at once that the run is reverted, not only at the next run in this repository."""
+    from vibecli import paths
+    from vibecli.cli.runner import refresh_outcomes
+    from vibecli.logbook import Logbook
+
+    if paths.logbook_file().exists():
+        refresh_outcomes(Logbook(paths.logbook_file()), repo)
 
 
 def describe(reverted, result) -> str:

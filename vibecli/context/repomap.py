@@ -3,11 +3,14 @@ fit a token budget exactly; and, when the user names no file, the choice of file
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from vibecli.context.cache import TagCache
@@ -18,6 +21,9 @@ from vibecli.context.tags import FileTags, words
 Counter_ = Callable[[str], int]
 WORD_MATCHES = 5
 """The files whose names best match the instruction's words get more of the walk's restarts."""
+MAP_FORMAT = 1
+"""Raise it when the same files and request would give another map (ranking, rendering): the
+maps the tag cache remembers are then built afresh."""
 
 
 def estimate_tokens(text: str) -> int:
@@ -67,18 +73,58 @@ class RepoMap:
         self.tags: dict[str, FileTags] = {}
         self.defined: dict[str, set[str]] = {}
         self.scan_s = 0.0
+        self.mapped = 0
+        """Source files with tags (read now, or when a remembered map was built)."""
+        self._recent: list[str] | None = None
+        self._key = ""
 
-    def scan(self) -> RepoMap:
+    @property
+    def recent(self) -> list[str]:
+        """The files changed most recently (git), read once."""
+        if self._recent is None:
+            self._recent = recently_changed(self.root)[:20]
+        return self._recent
+
+    def scan(self, listing: Listing | None = None) -> RepoMap:
         started = time.perf_counter()
-        self.listing = list_sources(self.root, self.max_file_bytes)
+        self.listing = listing or list_sources(self.root, self.max_file_bytes)
         tags = self.cache.update(self.root, self.listing.files)
         for relpath, t in tags.items():
             if t.status != "ok":
                 self.listing.skipped[t.status] += 1
         self.tags = {p: t for p, t in tags.items() if t.status == "ok"}
         self.defined = definers(self.tags)
+        self.mapped = len(self.tags)
         self.scan_s = time.perf_counter() - started
         return self
+
+    def recall(self, focus: list[str], instruction: str, budget: int, counter: str) -> MapText | None:
+        """build()'s map, if these very files (path, size, mtime), recent changes and request were
+        mapped with this token counter before (the tag cache keeps the last few maps): then an
+        unchanged repository costs a listing, not a scan, a ranking and a count."""
+        started = time.perf_counter()
+        self.listing = list_sources(self.root, self.max_file_bytes)
+        request = [MAP_FORMAT, sorted(self.listing.files.items()), sorted(self.listing.skipped.items()), self.recent,
+                   sorted(focus), instruction, budget, counter]
+        self._key = hashlib.sha1(json.dumps(request).encode("utf-8", errors="surrogatepass")).hexdigest()
+        kept = self.cache.recall(self._key)
+        if kept is None:
+            return None
+        self.listing.skipped = Counter(kept["skipped"])
+        self.mapped = kept["mapped"]
+        self.scan_s = time.perf_counter() - started
+        return MapText(**kept["map"])
+
+    def remembered_build(self, focus: list[str], instruction: str, budget: int, count: Counter_,
+                         counter: str) -> MapText:
+        """The map recall() finds, or else build()'s, remembered for next time. `counter` names `count`."""
+        found = self.recall(focus, instruction, budget, counter)
+        if found is not None:
+            return found
+        self.scan(self.listing)
+        found = self.build(focus, instruction, budget, count)[0]
+        self.cache.remember(self._key, {"map": asdict(found), "mapped": self.mapped, "skipped": dict(self.listing.skipped)})
+        return found
 
     def mentions(self, instruction: str) -> Mentions:
         tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", instruction))
@@ -103,7 +149,7 @@ class RepoMap:
         scores = word_scores if word_scores is not None else _bm25(set(words(instruction)), self.tags)
         for relpath in sorted(scores, key=lambda p: -scores[p])[:WORD_MATCHES]:
             boosts.setdefault(relpath, []).append("words match")
-        for relpath in recently_changed(self.root)[:20]:
+        for relpath in self.recent:
             if relpath in self.tags:
                 boosts.setdefault(relpath, []).append("recently changed")
         return rank_files(self.tags, boosts, mentions.names, self.defined)

@@ -57,6 +57,17 @@ def list_sources(root: Path, max_file_bytes: int) -> Listing:
     return listing
 
 
+def work_tree_root(cwd: Path) -> Path | None:
+    """The top folder of the git work tree that holds `cwd`; None outside one (or without git)."""
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, check=False,
+                              stdin=subprocess.DEVNULL)
+    except OSError:
+        return None
+    top = proc.stdout.decode("utf-8", errors="surrogateescape").strip()
+    return Path(top) if proc.returncode == 0 and top else None
+
+
 def _git_files(root: Path) -> list[str] | None:
     try:
         proc = subprocess.run(
