@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from vibecli.backends.llama import _flatten, _partial_stop
-from vibecli.core import Generation, Message, Usage, VibeError
+from vibecli.core import Backend, Candidates, Generation, Message, Usage, VibeError
 from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
 # DIALECTS, what the engine accepts beyond the standard fields: `llama.cpp` (its server and
@@ -72,8 +72,9 @@ class _Retry(Exception):
         self.wait = wait
 
 
-class OpenAIBackend:
+class OpenAIBackend(Backend):
     name = "openai"
+    max_candidates = 16
 
     def __init__(
         self,
@@ -142,6 +143,12 @@ class OpenAIBackend:
             def request(received: str) -> dict:
                 return {"prompt": text + received}
         return Generation(self._stream(request, grammar, stop or [], max_tokens, temp, usage), usage)
+
+    def generate_many(self, prompt: str | list[Message], n: int, **options) -> Candidates:
+        """`Backend.generate_many`: `n` where the engine takes it, else requests sent together."""
+        from vibecli.backends.openai_candidates import generate_many
+
+        return generate_many(self, prompt, n, **options)
 
     def _body(self, request: dict, grammar: str | None, stop: list[str], max_tokens: int, temp: float) -> dict:
         body: dict = {**request, "max_tokens": max_tokens, "temperature": temp, "stream": True,
