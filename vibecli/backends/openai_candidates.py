@@ -100,8 +100,8 @@ class _Run:
                 error = error or data[0]
                 for end in ends:
                     end.set()
-            elif self._piece(*data) and not self.cancelled:
-                self.cancelled = True
+            elif not self.cancelled and self._piece(*data):
+                self.cancelled = True  # what is still on its way is dropped
                 for end in ends:
                     end.set()
         if error is not None:
