@@ -50,10 +50,11 @@ def test_choices_an_engine_leaves_out_are_asked_for_one_by_one():
 def test_a_llama_cpp_server_gets_one_request_per_answer_each_with_its_seed():
     with FakeOpenAI(stream("a ", "b"), stream("a ", "b"), stream("a ", "b")) as fake:
         backend = OpenAIBackend(fake.url, seed=10)
-        result = backend.generate_many("p", 3, temperature=0.5, seeds=[21, 22], max_tokens=20)
+        result = backend.generate_many("p", 3, temperature=0.5, top_p=0.8, seeds=[21, 22], max_tokens=20)
     assert [c.text for c in result.candidates] == ["a b"] * 3 and backend.requests == 3
-    sent = sorted((r["body"]["seed"], r["body"]["temperature"], r["body"]["top_k"]) for r in fake.requests)
-    assert sent == [(10, 0.0, 1), (21, 0.5, 40), (22, 0.5, 40)]
+    sent = sorted((r["body"]["seed"], r["body"]["temperature"], r["body"]["top_k"], r["body"]["top_p"])
+                  for r in fake.requests)
+    assert sent == [(10, 0.0, 1, 1.0), (21, 0.5, 40, 0.8), (22, 0.5, 40, 0.8)]
     assert all("n" not in r["body"] and r["body"]["max_tokens"] == 20 for r in fake.requests)
 
 

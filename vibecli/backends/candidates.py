@@ -304,3 +304,35 @@ def exact_batch_sizes(llm, most: int) -> list[int]:
     finally:
         reset()
         decoder._truncate(0)
+
+
+def row_costs(llm, tokens: Sequence[int], most: int, context: int = 512, reps: int = 5) -> list[float]:
+    """Median seconds to decode one token in each of n sequences at once, logits for every row,
+    after `context` tokens of `tokens` in each, for n = 1..most: what a step of n candidates
+    costs (`lookup.check_costs` measures n rows of one sequence). Needs a context with `most`
+    sequences; empties it."""
+    decoder = GreedyDecoder(llm)
+    context = min(context, len(tokens) - 1, decoder.n_ctx - 1)
+    decoder._truncate(0)
+    decoder.prefill(list(tokens[: context + 1]))  # the chunks up to `context`: the schedule of every prompt
+    if llm.n_tokens < context:
+        decoder._decode(list(tokens[llm.n_tokens : context]), [])
+    for seq in range(1, most):
+        llm._ctx.kv_cache_seq_rm(seq, -1, -1)
+        llm._ctx.kv_cache_seq_cp(0, seq, -1, -1)
+    times: list[list[float]] = [[] for _ in range(most)]
+    try:
+        for _ in range(reps):  # sizes interleaved, so that a busy moment touches all of them alike
+            for n in range(1, most + 1):
+                rows = [Row(Candidate(), seq, 1.0, None, StopScanner([]), token=tokens[context]) for seq in range(n)]
+                started = time.perf_counter()
+                _decode_rows(llm, rows, context)
+                times[n - 1].append(time.perf_counter() - started)
+                for seq in range(n):
+                    llm._ctx.kv_cache_seq_rm(seq, context, -1)
+                llm.n_tokens = context
+    finally:
+        for seq in range(1, most):
+            llm._ctx.kv_cache_seq_rm(seq, -1, -1)
+        decoder._truncate(0)
+    return [sorted(t)[len(t) // 2] for t in times]

@@ -158,6 +158,9 @@ def _single(backend, prompt, prefill: str, stop, max_tokens: int, temperature: f
     # the seed is a setting of the backend instance; a copy per request leaves openai.py as it is
     clone = copy.copy(backend)
     clone.seed = seed
+    if temperature > 0:  # the caller's nucleus, over the dialect's default one
+        body = clone._body  # bound to the clone: its seed
+        clone._body = lambda *args: {**body(*args), "top_p": top_p}
     sent = clone.requests
     extra = {"prefill": prefill} if prefill else {}
     generation = clone.generate(prompt, stop=stop, max_tokens=max_tokens, temperature=temperature, **extra)
