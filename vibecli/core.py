@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 SCHEMA_VERSION = 1
 """Of the --json report; raised when a key changes meaning or goes away (new keys do not raise it)."""
@@ -140,12 +140,60 @@ class Generation:
         return self.pieces
 
 
+CANDIDATE_TEMPERATURE = 0.6
+"""The temperature of the sampled candidates (all but the first, which is greedy): chosen by
+measurement, `benchmarks/candidates.py --sampling`."""
+CANDIDATE_TOP_P = 0.95
+"""Their nucleus: the smallest set of likeliest tokens that holds this much of the probability."""
+
+
+@dataclass
+class Candidate:
+    """One of several answers to the same prompt (`Backend.generate_many`)."""
+
+    text: str = ""
+    finish: str = ""
+    """As `Usage.finish`, for this answer alone (plus `loop`: ended by the caller's loop check); '' while it runs."""
+    tokens: int = 0
+    """Completion tokens of this answer."""
+    logprob: float | None = None
+    """Mean log-probability of its tokens under the model at temperature 1 (for ties between
+    answers); None where the backend does not report it."""
+    temperature: float = 0.0
+    seed: int | None = None
+    """Of a sampled answer; None for the greedy one."""
+
+
+@dataclass
+class Candidates:
+    """What `generate_many` returns: the answers in the order asked (the first is greedy) and the
+    usage of the whole call (the prompt counted once, the completion tokens of every answer)."""
+
+    candidates: list[Candidate]
+    usage: Usage = field(default_factory=Usage)
+
+
+def candidate_seeds(seed: int, n: int, seeds: list[int] | None = None) -> list[int]:
+    """The seeds of the n - 1 sampled candidates: `seeds` when given, else seed + 1, seed + 2, ..."""
+    if seeds is None:
+        return [seed + i for i in range(1, n)]
+    if len(seeds) != n - 1 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"{n} candidates take {n - 1} distinct seeds, not {seeds!r}")
+    return list(seeds)
+
+
 class Backend(Protocol):
-    """What vibecli needs of a model."""
+    """What vibecli needs of a model. Backends subclass it to inherit the defaults below."""
 
     name: str
     model_name: str
     model_sha256: str
+
+    seed: int = 0
+    """Of sampling; the sampled candidates of `generate_many` take seed + 1, seed + 2, ... by default."""
+    max_candidates: int = 1
+    """How many answers `generate_many` produces in one pass (one evaluation of the prompt whose
+    state the answers share, or requests served together); 1: it makes one call per answer."""
 
     def generate(
         self,
@@ -155,11 +203,77 @@ class Backend(Protocol):
         stop: list[str] | None = None,
         max_tokens: int = 512,
         temperature: float | None = None,
+        seed: int | None = None,
     ) -> Generation:
         """Stream text for a prompt, optionally under a GBNF grammar; fills `usage` as it goes.
 
-        `temperature` None means the backend's configured one."""
+        `temperature` and `seed` None mean the backend's configured ones."""
         ...
+
+    def generate_many(
+        self,
+        prompt: str | list[Message],
+        n: int,
+        *,
+        stop: list[str] | None = None,
+        max_tokens: int = 512,
+        temperature: float = CANDIDATE_TEMPERATURE,
+        top_p: float = CANDIDATE_TOP_P,
+        seeds: list[int] | None = None,
+        grammar: str | None = None,
+        on_progress: Callable[[list[Candidate]], bool | None] | None = None,
+        looping: Callable[[str], bool] | None = None,
+    ) -> Candidates:
+        """n answers: the first greedy (the answer `generate` gives at temperature 0), the others
+        sampled at `temperature` within `top_p`, each with its own seed (`candidate_seeds`).
+
+        `on_progress(candidates)` is called as they grow; a true return ends those still running
+        (finish `cancelled`). `looping(text)`, given an answer's recent text, ends it with finish
+        `loop` when it returns True. This default makes one `generate` call per answer, one after
+        another, and `top_p` is left to the backend's own sampling."""
+        return one_call_each(self, prompt, n, stop=stop, max_tokens=max_tokens, temperature=temperature,
+                             seeds=seeds, grammar=grammar, on_progress=on_progress, looping=looping)
+
+
+def one_call_each(backend: Backend, prompt: str | list[Message], n: int, *, stop: list[str] | None,
+                  max_tokens: int, temperature: float, seeds: list[int] | None, grammar: str | None,
+                  on_progress: Callable[[list[Candidate]], bool | None] | None,
+                  looping: Callable[[str], bool] | None, **extra) -> Candidates:
+    """The generic `generate_many`: one `generate` call per answer (`extra` goes to each call)."""
+    if n < 1:
+        raise ValueError("generate_many needs n >= 1")
+    sampled = candidate_seeds(backend.seed, n, seeds)
+    result = Candidates([Candidate()] + [Candidate(temperature=temperature, seed=s) for s in sampled])
+    stopped = False
+    for candidate in result.candidates:
+        if stopped:
+            candidate.finish = "cancelled"
+            continue
+        generation = backend.generate(prompt, grammar=grammar, stop=stop, max_tokens=max_tokens,
+                                      temperature=candidate.temperature, seed=candidate.seed, **extra)
+        pieces: list[str] = []
+        try:
+            for piece in generation:
+                pieces.append(piece)
+                candidate.tokens = generation.usage.completion_tokens
+                if looping is not None and looping("".join(pieces[-64:])):
+                    generation.usage.finish = "loop"
+                    break
+                if on_progress is not None and on_progress(result.candidates):
+                    stopped = True
+                    generation.usage.finish = "cancelled"
+                    break
+        finally:
+            close = getattr(generation.pieces, "close", None)
+            if close is not None:
+                close()
+        candidate.text, candidate.finish = "".join(pieces), generation.usage.finish
+        candidate.tokens = generation.usage.completion_tokens
+        result.usage.add(generation.usage)  # every call evaluates the prompt again: all of it counts
+    result.usage.finish = result.candidates[0].finish
+    if on_progress is not None:
+        on_progress(result.candidates)
+    return result
 
 
 @dataclass

@@ -84,3 +84,18 @@ def test_auto_route_escalates_from_replay_to_the_server(repo, server, tmp_path, 
     # the pair the flywheel wants: the local failure and the larger model's answer, both kept
     outputs = dict(db.execute("SELECT run_id, group_concat(output) FROM calls GROUP BY run_id").fetchall())
     assert outputs[local["run_id"]] == "this is not an edit" and outputs[report["run_id"]].strip()
+
+
+def test_candidates_from_the_server_one_request_each(server):
+    from vibecli.backends.openai import OpenAIBackend
+
+    backend = OpenAIBackend(server, model="gemma")
+    prompt = "### File: shapes.py\n```python\nclass Square:\n    def __init__(self, side):\n        self.side = side\n```\n" \
+             "### Request: add an area method\n### Answer:\n```python\n"
+    result = backend.generate_many(prompt, 3, stop=["\n```"], max_tokens=32, temperature=1.0, seeds=[1, 2])
+    # llama-cpp-python's server ignores `n`: the llama.cpp dialect sends one request per answer
+    assert backend.requests == 3 and [c.seed for c in result.candidates] == [None, 1, 2]
+    for candidate in result.candidates:
+        assert candidate.text.strip() and "\n```" not in candidate.text
+        assert 0 < candidate.tokens <= 32 and candidate.finish in ("stop", "length")
+    assert result.usage.completion_tokens == sum(c.tokens for c in result.candidates)

@@ -13,9 +13,25 @@ from typing import Callable, Iterator
 from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
 from vibecli.backends.lookup import CHUNK, GreedyDecoder, last_boundary
-from vibecli.core import Generation, Message, Usage, VibeError
+from vibecli.backends.stops import StopScanner
+from vibecli.backends.stops import partial_stop as _partial_stop  # noqa: F401  (openai.py imports it from here)
+from vibecli.core import (
+    CANDIDATE_TEMPERATURE,
+    CANDIDATE_TOP_P,
+    Backend,
+    Candidate,
+    Candidates,
+    Generation,
+    Message,
+    Usage,
+    VibeError,
+    candidate_seeds,
+    one_call_each,
+)
 
 _CTX_STEP = 512
+MAX_SEQUENCES = 16
+"""The most answers one context decodes together: each holds a KV stream of its own."""
 
 
 def _flatten(prompt: str | list[Message]) -> str:
@@ -24,8 +40,10 @@ def _flatten(prompt: str | list[Message]) -> str:
     return "".join(f"{m.content}\n" if m.role == "system" else f"### {m.role}:\n{m.content}\n" for m in prompt)
 
 
-class LlamaCppBackend:
+class LlamaCppBackend(Backend):
     name = "llama"
+    max_candidates = MAX_SEQUENCES
+    """generate_many decodes up to this many answers together, from one evaluation of the prompt."""
     takes_prefill = True
     """generate(prompt, prefill=...): the model's chat template wraps the prompt, not the prefill."""
 
@@ -50,6 +68,7 @@ class LlamaCppBackend:
         probe_file: Path | None = None,
         draft_costs: list[float] | None = None,
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+        sequences: int = 1,
     ):
         self.model_path = model_path
         self.model_name = model_name
@@ -78,14 +97,22 @@ class LlamaCppBackend:
         """A GGUF LoRA adapter, checked against the model (backends.adapter) before it gets here."""
         self.adapter_scale = adapter_scale
         self.call_timeout = call_timeout
+        self.sequences = max(1, min(sequences, MAX_SEQUENCES))
+        """Sequences the context is made for: the most candidates asked for (`generate_many`), so
+        that the first load already fits them; raised when a call asks for more."""
+        self._exact_sizes: dict[int, frozenset[int]] = {}
         self._llm = None
         self._n_ctx = 0
+        """Cells per sequence."""
+        self._loaded_sequences = 0
         self._unreported_load_s = 0.0
         self._chat = None
         """The model's ChatTemplate; False when its GGUF has none; None before the first load."""
 
     def _load(self, n_ctx: int) -> float:
-        """(Re)create the llama.cpp context; returns seconds spent."""
+        """(Re)create the llama.cpp context with `n_ctx` cells for each of `self.sequences`
+        sequences; returns seconds spent."""
+        from vibecli.backends.candidates import streams
         started = time.perf_counter()
         if self._acquire is not None:
             self._acquire()
@@ -94,13 +121,14 @@ class LlamaCppBackend:
 
         logging.getLogger("llama-cpp-python").setLevel(logging.DEBUG if self.verbose else logging.CRITICAL + 1)
         self._llm = None
+        sequences = self.sequences
         if self._before_load is not None:
-            self._before_load(n_ctx)
+            self._before_load(n_ctx * sequences)
         try:
-            with _quiet_stderr(not self.verbose), _weights_not_repacked():
+            with _quiet_stderr(not self.verbose), _weights_not_repacked(), streams(sequences):
                 self._llm = llama_cpp.Llama(
                     model_path=str(self.model_path),
-                    n_ctx=n_ctx,
+                    n_ctx=n_ctx * sequences,
                     n_threads=self.threads,
                     n_threads_batch=self.threads,
                     n_gpu_layers=self.gpu_layers,
@@ -118,6 +146,7 @@ class LlamaCppBackend:
             self.lookup_exact = exact_lookup(self._llm, str(self.model_path),
                                              str(self.adapter) if self.adapter else None, self._probe_file)
         self._n_ctx = n_ctx
+        self._loaded_sequences = sequences
         return time.perf_counter() - started
 
     def count_tokens(self, text: str) -> int:
@@ -141,18 +170,58 @@ class LlamaCppBackend:
         stop: list[str] | None = None,
         max_tokens: int = 512,
         temperature: float | None = None,
+        seed: int | None = None,
         prefill: str = "",
     ) -> Generation:
         usage = Usage()
         temp = self.temperature if temperature is None else temperature
-        return Generation(self._stream(_flatten(prompt), prefill, grammar, stop or [], max_tokens, temp, usage), usage)
+        seed = self.seed if seed is None else seed
+        return Generation(self._stream(_flatten(prompt), prefill, grammar, stop or [], max_tokens, temp, seed, usage),
+                          usage)
+
+    def generate_many(
+        self,
+        prompt: str | list[Message],
+        n: int,
+        *,
+        stop: list[str] | None = None,
+        max_tokens: int = 512,
+        temperature: float = CANDIDATE_TEMPERATURE,
+        top_p: float = CANDIDATE_TOP_P,
+        seeds: list[int] | None = None,
+        grammar: str | None = None,
+        on_progress: Callable[[list[Candidate]], bool | None] | None = None,
+        looping: Callable[[str], bool] | None = None,
+        prefill: str = "",
+    ) -> Candidates:
+        """`Backend.generate_many`, decoded together (`candidates`). n = 1 is `generate` at temperature
+        0 (prompt-lookup drafts where on), without a log-probability; under a grammar the answers
+        are decoded one after another, sampled by llama-cpp-python's sampler (`top_p` not applied)."""
+        if n == 1 or grammar:
+            return one_call_each(self, prompt, n, stop=stop, max_tokens=max_tokens, temperature=temperature,
+                                 seeds=seeds, grammar=grammar, on_progress=on_progress, looping=looping,
+                                 prefill=prefill)
+        from vibecli.backends.candidates import Options, generate_many
+
+        options = Options(stop or [], max_tokens, temperature, top_p, candidate_seeds(self.seed, n, seeds),
+                          on_progress, looping)
+        return generate_many(self, _flatten(prompt), prefill, n, options)
 
     def _stream(
-        self, text: str, prefill: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage
+        self, text: str, prefill: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, seed: int,
+        usage: Usage,
     ) -> Iterator[str]:
-        encoded = (text + prefill).encode("utf-8")
-        if self._llm is None:
-            usage.load_s += self._load(self._context_for(len(encoded), max_tokens))
+        tokens, stop, max_tokens = self._prepare(text, prefill, stop, max_tokens, usage)
+        yield from self._decode(tokens, grammar, stop, max_tokens, temp, seed, usage)
+
+    def _prepare(self, text: str, prefill: str, stop: list[str], max_tokens: int, usage: Usage,
+                 sequences: int = 1) -> tuple[list[int], list[str], int]:
+        """Load or resize the context for this prompt (with `sequences` sequences at least); the
+        prompt's tokens, the stop strings, and max_tokens cut to the room left in a sequence."""
+        if sequences > self.sequences:
+            self.sequences = sequences
+        if self._llm is None or self._loaded_sequences < self.sequences:
+            usage.load_s += self._load(self._context_for(len((text + prefill).encode("utf-8")), max_tokens))
         tokens, stop = self._model_input(text, prefill, stop)
         needed = len(tokens) + max_tokens
         if needed > self._n_ctx:
@@ -162,11 +231,10 @@ class LlamaCppBackend:
                     "name fewer or smaller files"
                 )
             usage.load_s += self._load(min(self.context_length, -(-needed // _CTX_STEP) * _CTX_STEP))
-        max_tokens = min(max_tokens, self._n_ctx - len(tokens))
         usage.prompt_tokens = len(tokens)
         usage.load_s += self._unreported_load_s
         self._unreported_load_s = 0.0
-        yield from self._decode(tokens, grammar, stop, max_tokens, temp, usage)
+        return tokens, stop, min(max_tokens, self._n_ctx - len(tokens))
 
     def _model_input(self, text: str, prefill: str, stop: list[str]) -> tuple[list[int], list[str]]:
         """Tokens for the prompt: through the model's chat template when its GGUF has one (and then
@@ -180,7 +248,8 @@ class LlamaCppBackend:
         tokens = chat_tokens(self._chat, text, prefill, self._llm.tokenize)
         return tokens, (stop + [self._chat.eos_token] if self._chat.eos_token else stop)
 
-    def _decode(self, tokens: list[int], grammar: str | None, stop: list[str], max_tokens: int, temp: float, usage: Usage):
+    def _decode(self, tokens: list[int], grammar: str | None, stop: list[str], max_tokens: int, temp: float, seed: int,
+                usage: Usage):
         import llama_cpp
 
         llm = self._llm
@@ -192,16 +261,14 @@ class LlamaCppBackend:
             compiled = llama_cpp.LlamaGrammar.from_string(grammar, verbose=self.verbose)
         greedy = temp <= 0
         # Llama(seed=0) means "random" to llama-cpp-python; set_seed takes the value as it is
-        llm.set_seed(self.seed)
+        llm.set_seed(seed)
         if greedy and compiled is None and self.drafts and self.draft_costs is None:
             # once per build, model and thread count, counted as loading; it empties the
             # context, so before anything is restored into it
             usage.load_s += self._measure_draft_costs()
         started = time.perf_counter()
         first_at = None
-        pending = b""  # bytes not yet emitted: incomplete UTF-8 or a possible start of a stop string
-        emitted = ""
-        longest_stop = max((len(s) for s in stop), default=0)
+        scanner = StopScanner(stop)
         usage.finish = "cancelled"
         bound = Bound(max_tokens, self.call_timeout, self.model_name)  # max_tokens is counted below, exactly
         reused = self._prefix.restore(llm, tokens, last_boundary(len(tokens))) if self._prefix is not None else None
@@ -215,39 +282,21 @@ class LlamaCppBackend:
                 if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
                     usage.finish = "eog"
                     break
-                pending += llm.detokenize([token])
-                try:
-                    piece = pending.decode("utf-8")
-                except UnicodeDecodeError:
-                    if count >= max_tokens:
-                        usage.finish = "length"
-                        break
-                    continue
-                window = emitted[-longest_stop:] + piece if longest_stop else piece
-                hit = min((i for i in (window.find(s) for s in stop) if i >= 0), default=-1)
-                if hit >= 0:
-                    tail_len = len(window) - len(piece)
-                    if hit > tail_len:
-                        yield piece[: hit - tail_len]
-                    pending = b""
+                out = scanner.feed(llm.detokenize([token]))
+                if out:
+                    yield out
+                if scanner.stopped:
                     usage.finish = "stop"
                     break
-                # hold back what could still become a stop string
-                keep = _partial_stop(piece, stop)
-                out = piece[: len(piece) - keep]
-                if out:
-                    emitted += out
-                    yield out
-                pending = piece[len(piece) - keep :].encode("utf-8")
                 if count >= max_tokens:
                     usage.finish = "length"
                     break
-            if pending:
-                yield pending.decode("utf-8", errors="replace")
+            rest = scanner.flush()
+            if rest:
+                yield rest
         finally:
             if first_at is not None:
                 usage.generate_s = time.perf_counter() - first_at
-
 
     def _measure_draft_costs(self) -> float:
         """Measure (or read) what checking batches cost here; returns seconds spent."""
@@ -361,17 +410,6 @@ def _quiet_stderr(quiet: bool):
     finally:
         os.dup2(saved, 2)
         os.close(saved)
-
-
-def _partial_stop(text: str, stop: list[str]) -> int:
-    """Length of the longest suffix of `text` that is a proper prefix of a stop string."""
-    best = 0
-    for s in stop:
-        for n in range(min(len(s) - 1, len(text)), best, -1):
-            if s.startswith(text[-n:]):
-                best = n
-                break
-    return best
 
 
 def vocab_counter(model_path: Path) -> Callable[[str], int]:

@@ -137,6 +137,8 @@ class GreedyDecoder:
         self.llm = llm
         self.ctx = llm._ctx.ctx
         self.n_vocab = llm.n_vocab()
+        self.n_ctx = llama_cpp.llama_n_ctx_seq(self.ctx)
+        """Cells of sequence 0: the whole context unless it holds a stream per sequence (`candidates`)."""
         self.drafted = 0
         self.accepted = 0
         self.decodes = 0
@@ -180,7 +182,7 @@ class GreedyDecoder:
             if drafter is not None:
                 drafter.add(token)
                 proposal = drafter.draft()
-                room = min(llm.n_batch, llm.n_ctx() - llm.n_tokens) - 1
+                room = min(llm.n_batch, self.n_ctx - llm.n_tokens) - 1
                 draft = proposal[: max(min(room, draft_length((right + 0.7) / (tried + 1), self.costs)), 0)]
             batch = [token, *draft]
             predicted = self._decode(batch, list(range(len(batch))))

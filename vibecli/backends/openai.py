@@ -28,7 +28,7 @@ from vibecli.backends.openai_wire import (
     EndpointUnreachable, Retry, Watchdog, as_messages, chunk_events, describe, error_detail, parse_json, retry_after,
 )
 from vibecli.backends.proxy import connection, proxy_for
-from vibecli.core import Generation, Message, Usage
+from vibecli.core import Backend, Candidates, Generation, Message, Usage
 from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
 # DIALECTS, what the engine accepts beyond the standard fields: `llama.cpp` (its server and
@@ -42,8 +42,9 @@ MAX_LINE_BYTES = 1 << 20
 """A server-sent event line longer than this is not a completion chunk (one token is ~200 bytes)."""
 
 
-class OpenAIBackend:
+class OpenAIBackend(Backend):
     name = "openai"
+    max_candidates = 16
 
     def __init__(
         self,
@@ -115,6 +116,12 @@ class OpenAIBackend:
             def request(received: str) -> dict:
                 return {"prompt": text + received}
         return Generation(self._stream(request, grammar, stop or [], max_tokens, temp, usage), usage)
+
+    def generate_many(self, prompt: str | list[Message], n: int, **options) -> Candidates:
+        """`Backend.generate_many`: `n` where the engine takes it, else requests sent together."""
+        from vibecli.backends.openai_candidates import generate_many
+
+        return generate_many(self, prompt, n, **options)
 
     def _body(self, request: dict, grammar: str | None, stop: list[str], max_tokens: int, temp: float) -> dict:
         body: dict = {**request, "max_tokens": max_tokens, "temperature": temp, "stream": True,
