@@ -88,7 +88,7 @@ def _bpe_tokenizer(writer, tokenizer) -> None:
     special = set(tokenizer.all_special_ids)
     merges = [m if isinstance(m, str) else " ".join(m) for m in spec["model"]["merges"]]
     writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("default")
+    writer.add_tokenizer_pre("gpt-2")
     writer.add_token_list(tokens)
     writer.add_token_types([gguf.TokenType.CONTROL if i in special else gguf.TokenType.NORMAL for i in range(len(tokens))])
     writer.add_token_merges(merges)
@@ -188,10 +188,13 @@ def read_model(path: Path):
         state[hf_name] = torch.from_numpy(np.ascontiguousarray(data))
     model.load_state_dict(state, strict=False)
     model.tie_weights()
-    return model.eval(), _tokenizer_of(path)
+    return model.eval(), tokenizer_of(path)
 
 
-def _tokenizer_of(path: Path):
+def tokenizer_of(path: Path):
+    """The GGUF file's own tokenizer, built by transformers' GGUF converters into a plain fast
+    tokenizer: it splits text as llama.cpp does (checked in the tests; the model-specific classes
+    AutoTokenizer picks for some families split differently)."""
     from transformers import PreTrainedTokenizerFast
     from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer, get_gguf_tokenizer
 

@@ -1,7 +1,8 @@
 """The base model for training: a GGUF file read into transformers, and what each family needs.
 
 transformers reads llama, qwen2, gemma2 and gemma3 GGUF files itself; gemma (the first) it does
-not, so `gguf_model.read_model` reads those. The dequantized copy is kept in the cache, keyed by
+not, so `gguf_model.read_model` reads those. The tokenizer of every family comes from
+`gguf_model.tokenizer_of`, which splits text as llama.cpp does. The dequantized copy is kept in the cache, keyed by
 the file's sha256: reading a GGUF takes a minute or more on a laptop.
 """
 
@@ -64,7 +65,7 @@ def pick_device(wanted: str) -> str:
 def load_base(base: Path, hf_cache: Path, device: str, progress=None, dtype=None):
     """(model, tokenizer), from the dequantized copy when there is one."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
     from transformers.utils import logging as hf_logging
 
     from vibecli.backends.embedded import file_sha256
@@ -84,20 +85,21 @@ def load_base(base: Path, hf_cache: Path, device: str, progress=None, dtype=None
         tokenizer.save_pretrained(str(partial))
         shutil.rmtree(cached, ignore_errors=True)
         partial.rename(cached)
-    tokenizer = AutoTokenizer.from_pretrained(str(cached))
+    # as saved: AutoTokenizer would pick a family's own class, which may split text otherwise
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(str(cached))
     model = AutoModelForCausalLM.from_pretrained(str(cached), dtype=dtype)
     return model.to(device), tokenizer
 
 
 def _read_gguf(base: Path):
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM
 
-    from vibecli.train.gguf_model import architecture_of, read_model
+    from vibecli.train.gguf_model import architecture_of, read_model, tokenizer_of
 
     if architecture_of(base) == "gemma":
         return read_model(base)
-    tokenizer = AutoTokenizer.from_pretrained(str(base.parent), gguf_file=base.name)
+    tokenizer = tokenizer_of(base)
     config = AutoConfig.from_pretrained(str(base.parent), gguf_file=base.name)
     if getattr(config, "query_pre_attn_scalar", None) is not None:
         # not in the file: llama.cpp scales Gemma's attention by the head size, and so must training
