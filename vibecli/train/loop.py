@@ -81,6 +81,8 @@ class TrainResult:
     processes: int
     batch: int
     full: bool
+    weights_sha256: str = ""
+    """Of the trained weights (every trainable tensor, in name order): equal on every process of a run."""
     losses: list[float] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -280,7 +282,7 @@ def _train(config, world, device, progress, should_stop, evaluate_checkpoint) ->
         examples=len(items), pairs=len(pairs), skipped_long=skipped + skipped_pairs, tokens=state["tokens"],
         seconds=round(state["seconds"], 1), load_s=round(load_s, 1), first_loss=_mean(losses[:10]),
         last_loss=_mean(losses[-10:]), device=device, processes=world.size, batch=config.batch, full=config.full,
-        losses=losses,
+        weights_sha256=_weights_digest(model), losses=losses,
     )
     if world.main:
         (config.out / "train.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
@@ -362,6 +364,15 @@ class _Run:
             self.progress.note(f"Step {step}: evaluating the checkpoint ({path.name})")
             self.curve.add({"step": step, "editeval": self.evaluate_checkpoint(path, step)})
         distributed.barrier(self.world)
+
+
+def _weights_digest(model) -> str:
+    digest = hashlib.sha256()
+    for name, param in sorted(model.named_parameters()):
+        if param.requires_grad:
+            digest.update(name.encode())
+            digest.update(param.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _mean(values: list[float]) -> float:
