@@ -94,13 +94,25 @@ def _read(path: Path, read_jsonl) -> list[dict]:
 
 
 def _pairs(files: list[Path]) -> list[dict]:
-    from vibecli.data.examples import read_jsonl
-
+    """Preference pairs, as `data export --pairs` writes them; a malformed line is a one-line error."""
     pairs = []
     for path in files:
-        for row in _read(path, read_jsonl):
-            if not all(isinstance(row.get(k), str) for k in ("prompt", "chosen", "rejected")):
-                raise UsageError(f"{path}: preference pairs need prompt, chosen and rejected (as `data export --pairs` writes)")
+        path = path.expanduser()
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VibeError(f"cannot read {path}: {exc}") from None
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise VibeError(f"{path}:{number}: not JSON: {exc.msg}") from None
+            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("prompt", "chosen", "rejected")):
+                raise VibeError(f"{path}:{number}: a preference pair needs prompt, chosen and rejected (as `data export --pairs` writes)")
             pairs.append(row)
     return pairs
 
@@ -138,7 +150,7 @@ def _graceful_stop():
 def _background(env: Env, out_dir: Path) -> dict:
     """Starts the same `vibecli train` command detached, its output in OUT/train.log."""
     args = sys.argv[sys.argv.index("train") + 1:] if "train" in sys.argv else []
-    args = [a for a in args if a != "--background"]
+    args = [a for a in args if a not in ("--background", "--json")]  # the log is for people
     if "--out" not in args:
         args += ["--out", str(out_dir)]
     out_dir.mkdir(parents=True, exist_ok=True)
