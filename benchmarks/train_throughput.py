@@ -6,7 +6,9 @@
 
 Every variant trains the same LoRA (rank 16 on every projection, the same initial weights) on
 the same examples (the first `--examples` of `--data` that fit in `--max-length` tokens), with a
-fresh AdamW, and is timed over those examples after one untimed warm-up step. Tokens are every
+fresh AdamW. The examples are cut into rounds of the largest `--batch`; each round trains every
+variant on the same examples, in a rotating order, so that load from other processes on a shared
+machine falls on all of them alike; one untimed warm-up step each comes first. Tokens are every
 token of every example trained on (prompt and answer), as `vibecli train` counts them.
 
 - `before`: the loop as it was: per example, the prompt through the whole model without
@@ -20,6 +22,10 @@ token of every example trained on (prompt and answer), as `vibecli train` counts
 
 Before timing, the fast loss is checked against one plain full forward pass per example (max
 absolute difference of the loss). Prints one JSON line per variant, then the ratios to `before`.
+
+`--profile` instead runs one step of `before` (one example) and one of the largest `after-bN`
+under torch.profiler and prints, for each, the operators by their own CPU time and the matrix
+products grouped by shape (the 262k-word output layer's show as `[..., 640], [262144, 640]`).
 """
 
 from __future__ import annotations
@@ -137,6 +143,32 @@ def exactness(model, items, device, bf16=False) -> float:
     return worst
 
 
+def profile(model, lora_init, items, batch, device) -> None:
+    """One step of `before` and one of `after-b{batch}` under torch.profiler: where the time goes."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as profiler
+
+    from vibecli.train.losses import parts
+
+    vocab = parts(model)[1].weight.shape[0]
+    for name, group in (("before", items[:1]), (f"after-b{batch}", items[:batch])):
+        run_round(model, lora_init, group[:1], (name, batch, 1, False), device)  # warm-up
+        with profiler(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            tokens, seconds = run_round(model, lora_init, group, (name, batch, 1, False), device)
+        print(f"== {name}: {len(group)} examples, {tokens} tokens, {seconds:.1f} s under the profiler", flush=True)
+        events = prof.key_averages()
+        print(events.table(sort_by="self_cpu_time_total", row_limit=12, max_name_column_width=40), flush=True)
+        total = sum(e.self_cpu_time_total for e in events) or 1
+        buckets: dict[str, float] = {}
+        for event in prof.key_averages(group_by_input_shape=True):
+            if event.key in ("aten::mm", "aten::addmm", "aten::bmm"):
+                dims = {d for shape in event.input_shapes for d in shape}
+                kind = "output layer" if vocab in dims else "LoRA A/B" if 16 in dims else "other products"
+                buckets[kind] = buckets.get(kind, 0.0) + event.self_cpu_time_total
+        for kind, micros in sorted(buckets.items(), key=lambda kv: -kv[1]):
+            print(f"  matrix products, {kind:15} {micros / 1e6:7.2f} s {micros / total:6.1%} of the step", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="JSON Lines of {prompt, answer} (data synth)")
@@ -147,6 +179,7 @@ def main() -> int:
     parser.add_argument("--micro", default="1", help="examples side by side, comma-separated (each with each --batch)")
     parser.add_argument("--variants", default="before,after-b1,after-bN", help="which to run: before, after-b1, after-bN, bf16")
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--profile", action="store_true", help="profile one step of before and of after-bN instead")
     args = parser.parse_args()
 
     import torch
@@ -175,6 +208,10 @@ def main() -> int:
         if len(items) == args.examples:
             break
     wanted = args.variants.split(",")
+    if args.profile:
+        profile(model, lora_init, items, max(int(b) for b in args.batch.split(",")), "cpu")
+        print(f"uptime at end: {_uptime()}", flush=True)
+        return 0
     print(json.dumps({"examples": len(items), "tokens": sum(len(i.input_ids) for i in items),
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "max_abs_loss_diff": exactness(model, items[:4], "cpu")}), flush=True)

@@ -83,3 +83,14 @@ def test_the_script_prints_the_row_from_a_run_folder(tmp_path):
     assert lines[0].startswith("| adapter |") and lines[2] == markdown_row(RECORD)
     missing = subprocess.run([sys.executable, str(script), str(tmp_path / "nope.json")], capture_output=True, text=True)
     assert missing.returncode == 1 and "nope.json" in missing.stderr
+
+
+def test_a_limit_counts_as_the_whole_set_only_when_it_ran_every_task(tmp_path):
+    from vibecli.cli.train_eval import whole_set
+
+    tasks = tmp_path / "editeval.jsonl"
+    tasks.write_text("".join(json.dumps({"task_id": f"T/{i}"}) + "\n" for i in range(5)) + "\n")
+    assert whole_set(5, 0, tasks)  # no --eval-limit
+    assert whole_set(5, 5, tasks) and whole_set(5, 200, tasks)  # a limit at or above the set's size
+    assert not whole_set(4, 4, tasks)  # a sample
+    assert not whole_set(5, 5, None) and not whole_set(5, 5, tmp_path / "none.jsonl")

@@ -32,7 +32,7 @@ def evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int, 
     except Exception as exc:  # the benchmark is a separate program; its failure is reported, not fatal
         report["editeval"] = f"failed: {exc}"
     ran = (report.get("editeval_adapter") or {}).get("tasks", 0)
-    complete = not limit or ran < limit  # a limit above the set's size ran it all
+    complete = whole_set(ran, limit, data)
     result = ledger.verdict(report.get("editeval_adapter"), report.get("editeval_base"), report.get("held_out"),
                             complete=complete)
     report["adapter_wins"] = result.ships
@@ -43,6 +43,17 @@ def evaluate(env: Env, base: Path, adapter: Path, held: list[dict], limit: int, 
     else:
         report["default"] = "unchanged: " + result.reason
     return report
+
+
+def whole_set(ran: int, limit: int, data: Path | None) -> bool:
+    """Whether an EditEval run of `ran` tasks covered all of `data`: without --eval-limit it did;
+    with one, only if the set has no more tasks than ran (a limit of 191 on EditEval-191 is the whole set)."""
+    if not limit:
+        return True
+    if data is None or not data.is_file():
+        return False
+    with data.open(encoding="utf-8") as handle:
+        return ran >= sum(1 for line in handle if line.strip())
 
 
 def _backend_maker(base: Path, incumbent: Path | None, threads: int | None):

@@ -21,11 +21,6 @@ def permute_rows(weight, heads: int):
     return weight.reshape(heads, 2, shape[0] // heads // 2, *shape[1:]).swapaxes(1, 2).reshape(shape)
 
 
-def unpermute_rows(weight, heads: int):
-    shape = weight.shape
-    return weight.reshape(heads, shape[0] // heads // 2, 2, *shape[1:]).swapaxes(1, 2).reshape(shape)
-
-
 def architecture_of(path: Path) -> str:
     import gguf
 
