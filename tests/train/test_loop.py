@@ -136,3 +136,34 @@ def test_the_learning_rate_warms_up_then_decays_to_zero():
     rates = [schedule.learning_rate(step, 100, 1e-3) for step in range(100)]
     assert rates[0] == pytest.approx(1e-4) and max(rates) == pytest.approx(rates[schedule.WARMUP - 1])
     assert rates[-1] < 1e-5 and all(a >= b for a, b in zip(rates[schedule.WARMUP:], rates[schedule.WARMUP + 1:]))
+
+
+def test_every_nth_checkpoint_is_exported_evaluated_and_its_figures_join_the_curve(tmp_path, tiny_llama):
+    from vibecli.backends.adapter import check_adapter
+
+    seen = []
+
+    def evaluate(adapter, step):
+        check_adapter(adapter, tiny_llama)  # a whole adapter llama.cpp would load, written before the call
+        seen.append((adapter.relative_to(tmp_path / "run").as_posix(), step))
+        return {"tasks": 24, "passed": step}
+
+    # checkpoints at steps 2, 4 and 6 of 7; every second one is evaluated: step 4 only
+    train(config(tiny_llama, tmp_path / "run", tmp_path / "cache", steps=7, eval_every=2), evaluate_checkpoint=evaluate)
+    assert seen == [("evals/step-4/adapter.gguf", 4)]
+    rows = curve(tmp_path / "run")
+    assert [r["step"] for r in rows if "loss" in r] == [1, 2, 3, 4, 5, 6, 7]
+    assert [r for r in rows if "editeval" in r] == [{"step": 4, "editeval": {"tasks": 24, "passed": 4}}]
+    assert rows.index({"step": 4, "editeval": {"tasks": 24, "passed": 4}}) == 4  # written when it was measured
+
+
+def test_the_checkpoint_subset_is_24_fixed_editeval_tasks(tmp_path):
+    from vibecli.train.evaluate import SUBSET, find_editeval, write_subset
+
+    assert len(SUBSET) == len(set(SUBSET)) == 24
+    source = find_editeval()
+    if source is None:
+        pytest.skip("no shared/eval/editeval.jsonl beside this checkout")
+    target = tmp_path / "subset.jsonl"
+    assert write_subset(source, target) == 24
+    assert [json.loads(line)["task_id"] for line in target.read_text().splitlines()] == SUBSET
