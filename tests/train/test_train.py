@@ -36,7 +36,7 @@ def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedde
     out = tmp_path / "adapter"
     common = ["train", "--data", str(data), "--out", str(out), "--model", str(embedded_model), "--holdout", "0",
               "--rank", "8", "--alpha", "16", "--learning-rate", "0.01", "--max-length", "64", "--threads", "2",
-              "--checkpoint-every", "3", "--json"]
+              "--checkpoint-every", "3", "--batch", "1", "--json"]
     result = run_cli(*common, "--steps", "6")
     assert result.exit_code == 0, result.stderr
     report = result.json
@@ -64,6 +64,26 @@ def test_a_few_steps_train_export_load_in_llama_cpp_and_resume(tmp_path, embedde
     assert resumed.exit_code == 0, resumed.stderr
     assert resumed.json["steps"] == 8
     assert len(json.loads((out / "train.json").read_text())["losses"]) == 8
+    curve = [json.loads(line) for line in (out / "curve.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in curve] == list(range(1, 9))
+    assert json.loads((out / "ledger.json").read_text())["steps"] == 8
+
+
+def test_training_sees_the_tokens_llama_cpp_sees(tmp_path, embedded_model):
+    import llama_cpp
+
+    from vibecli.train.dataset import encode
+    from vibecli.train.models import load_base
+
+    _, tokenizer = load_base(embedded_model, embedded_model.parent, "cpu")
+    vocab = llama_cpp.Llama(str(embedded_model), vocab_only=True, verbose=False)
+    prompt = "=== Task\n### File: a.py\n```python\ndef f(x):\n    return x  # ünïcode, tabs\t\n```\n### Answer:\n"
+    answer = "@@ rewrite a.py\n```python\ndef f(x):\n    return x + 1\n```\n@@ done"
+    item = encode(tokenizer, prompt, answer)
+    assert item.input_ids[: item.prompt_len] == vocab.tokenize(prompt.encode(), add_bos=True, special=False)
+    assert item.input_ids[item.prompt_len : -1] == vocab.tokenize(answer.encode(), add_bos=False, special=False)
+    assert item.input_ids[-1] == vocab.token_eos()
+    vocab.close()
 
 
 def test_an_adapter_that_does_not_fit_the_model_is_refused_before_llama_cpp_sees_it(tmp_path, embedded_model):
@@ -116,17 +136,22 @@ def test_eval_runs_editeval_for_base_and_adapter_and_sets_the_default_only_on_a_
     ]))
     out = tmp_path / "adapter"
     result = run_cli("train", "--data", str(data), "--out", str(out), "--model", str(embedded_model), "--holdout", "0",
-                     "--rank", "4", "--steps", "1", "--max-length", "64", "--threads", "2", "--eval",
+                     "--rank", "4", "--steps", "1", "--batch", "1", "--max-length", "64", "--threads", "2", "--eval",
                      "--eval-data", str(tasks), "--json")
     assert result.exit_code == 0, result.stderr
     report = result.json["eval"]
     base, adapter = report["editeval_base"], report["editeval_adapter"]
     assert base["tasks"] == adapter["tasks"] == 2
     assert base["answers"] >= 2 and adapter["answers"] >= 2  # every task was asked of the model, both ways
-    assert report["adapter_wins"] == (adapter["passed"] > base["passed"])
+    # the shipping rule asks for 5 more tasks than the adapter in effect: two tasks cannot give that
+    assert report["adapter_wins"] is False and "+5" in report["verdict"]
     config = paths.user_config_file()
     chosen = (yaml.safe_load(config.read_text()) or {}).get("adapter") if config.is_file() else None
-    assert chosen == (str((out / "adapter.gguf").resolve()) if report["adapter_wins"] else None)
+    assert chosen is None
+    ledger = json.loads((out / "ledger.json").read_text())
+    assert ledger["editeval"]["tasks"] == 2 and ledger["editeval"]["passed"] == adapter["passed"]
+    assert {"landed", "no_change", "rejected", "well_formed_share"} <= set(ledger["editeval"])
+    assert ledger["verdict"] == {"ships": False, "reason": report["verdict"]}
 
 
 def test_eval_data_that_does_not_exist_is_a_usage_error(tmp_path):
@@ -140,7 +165,7 @@ def test_the_unlikelihood_term_pushes_down_the_copy_token_only_where_the_answer_
     import torch
 
     from vibecli.train.dataset import Encoded
-    from vibecli.train.loop import weighted_loss
+    from vibecli.train.losses import plain_loss
 
     class Logits(torch.nn.Module):  # stands in for the model: its logits are the parameters
         def __init__(self):
@@ -152,13 +177,13 @@ def test_the_unlikelihood_term_pushes_down_the_copy_token_only_where_the_answer_
 
     item = Encoded(input_ids=[1, 3, 4, 5, 2], weights=[0, 0, 1, 1, 1], prompt_len=2, avoid=[-1, -1, -1, 0, -1])
     model = Logits()
-    plain = weighted_loss(model, item, "cpu", cached_prompt=False)
+    plain = plain_loss(model, item, "cpu")
     assert torch.isclose(plain, torch.log(torch.tensor(6.0)))  # uniform logits: cross-entropy is log(vocabulary)
-    with_term = weighted_loss(model, item, "cpu", cached_prompt=False, unlikelihood=2.0)
+    with_term = plain_loss(model, item, "cpu", unlikelihood=2.0)
     assert torch.isclose(with_term, plain - 2.0 * torch.log1p(torch.tensor(-1 / 6)))
     with_term.backward()
     base = Logits()
-    weighted_loss(base, item, "cpu", cached_prompt=False).backward()
+    plain_loss(base, item, "cpu").backward()
     marked = -2  # the row that predicts the departing answer token (5), where copying would give 0
     assert model.table.grad[marked, 0] > base.table.grad[marked, 0] > 0  # descent lowers the copy token more
     assert torch.equal(model.table.grad[[0, 1, 3]], base.table.grad[[0, 1, 3]])  # elsewhere: cross-entropy alone

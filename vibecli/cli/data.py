@@ -8,7 +8,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -43,13 +43,13 @@ def export(
     repo: Annotated[Optional[Path], typer.Option("--repo", help="Only runs in this repository (its root folder).")] = None,
     kept_only: Annotated[bool, typer.Option("--kept-only", help="Only changes git history shows kept (later commits on top, no revert).")] = False,
     corrected: Annotated[bool, typer.Option("--corrected/--no-corrected", help="Where a person amended vibecli's change, their version is the answer.")] = True,
+    logbooks: Annotated[Optional[List[Path]], typer.Option("--logbook", help="Read this logbook.db (copied from another machine) instead of this machine's; repeatable: the runs of all are merged, each run once, and the examples deduplicated across them.")] = None,
     json_: o.Json = False,
     quiet: o.Quiet = False,
 ) -> None:
     """Training examples from the logbook, as JSON Lines of {prompt, answer, meta}; secrets scrubbed, near-duplicates dropped."""
     from vibecli.data.export import ExportOptions
     from vibecli.data.export import export as run_export
-    from vibecli.logbook import Logbook
 
     env = Env(json=json_, quiet=quiet)
     with handled(env):
@@ -57,11 +57,7 @@ def export(
             raise UsageError("--json prints the summary on standard output; give --out FILE for the examples")
         since_ts = parse_since(since) if since else None
         repo_root = str(repo.expanduser().resolve()) if repo else None
-        runs = []
-        if paths.logbook_file().exists():
-            book = Logbook(paths.logbook_file())
-            _refresh_here(book)
-            runs = book.runs_with_calls(since_ts, repo_root)
+        runs = _runs(logbooks, since_ts, repo_root)
         examples, preference, summary = run_export(runs, ExportOptions(kept_only=kept_only, corrected=corrected))
         _write(out, examples)
         if pairs is not None:
@@ -75,6 +71,26 @@ def export(
         f"from {summary.runs} runs; left out: {summary.filtered} by filters, {summary.no_answer} without an "
         f"applied answer, {summary.duplicates} near-duplicates; {summary.secrets} secrets scrubbed"
     )
+
+
+def _runs(logbooks: list[Path] | None, since_ts: float | None, repo_root: str | None) -> list[dict]:
+    """This machine's runs (outcomes brought up to date here first), or those of the logbooks given, merged."""
+    from vibecli.data.export import merge_runs
+    from vibecli.logbook import Logbook
+
+    if not logbooks:
+        if not paths.logbook_file().exists():
+            return []
+        book = Logbook(paths.logbook_file())
+        _refresh_here(book)
+        return book.runs_with_calls(since_ts, repo_root)
+    found = []
+    for path in logbooks:
+        path = path.expanduser()
+        if not path.is_file():  # sqlite would create an empty one
+            raise UsageError(f"--logbook {path}: no such file")
+        found.append(Logbook(path).runs_with_calls(since_ts, repo_root))
+    return merge_runs(found)
 
 
 def _refresh_here(book) -> None:

@@ -179,6 +179,19 @@ class _Dedup:
         return False
 
 
+def merge_runs(logbooks: list[list[dict]]) -> list[dict]:
+    """The runs of several logbooks (several machines, or copies of one) as one list, oldest
+    first, each run once: where copies of a run differ, the one whose outcome was checked last,
+    since git history only adds to what is known of a run."""
+    by_id: dict[str, dict] = {}
+    for runs in logbooks:
+        for run in runs:
+            kept = by_id.get(run["id"])
+            if kept is None or (run.get("outcome_at") or 0) > (kept.get("outcome_at") or 0):
+                by_id[run["id"]] = run
+    return sorted(by_id.values(), key=lambda run: (run["started_at"], run["id"]))
+
+
 def export(runs: list[dict], options: ExportOptions) -> tuple[list[dict], list[dict], Summary]:
     """(examples, preference pairs, summary) from logbook runs (each with its calls)."""
     summary = Summary()

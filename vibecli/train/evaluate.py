@@ -76,5 +76,43 @@ def editeval(adapter: Path | None, *, limit: int, edit_format: str, extra: list[
 
 def _summary(result: dict, edit_format: str) -> dict:
     summary = next(s for s in result["summaries"] if s["format"] == edit_format)
-    return {key: summary[key] for key in ("tasks", "passed", "pass_at_1", "well_formed_answers", "answers",
-                                           "well_formed_share", "mean_seconds", "mean_completion_tokens")}
+    out = {key: summary[key] for key in ("tasks", "passed", "pass_at_1", "well_formed_answers", "answers",
+                                          "well_formed_share", "landed", "mean_seconds", "mean_completion_tokens")}
+    statuses = [r["status"] for r in result.get("results", {}).get(edit_format, [])]
+    out["no_change"] = statuses.count("no_change")
+    out["rejected"] = statuses.count("rejected")
+    return out
+
+
+SUBSET = [
+    "EditEval/3", "EditEval/11", "EditEval/19", "EditEval/27", "EditEval/36", "EditEval/42", "EditEval/50",
+    "EditEval/61", "EditEval/67", "EditEval/73", "EditEval/86", "EditEval/92", "EditEval/100", "EditEval/110",
+    "EditEval/114", "EditEval/123", "EditEval/131", "EditEval/145", "EditEval/150", "EditEval/166",
+    "EditEval/174", "EditEval/180", "EditEval/184", "EditEval/190",
+]
+"""The fixed EditEval sample a long run is measured on at its checkpoints: the tasks some adapter
+or the base has passed (/36, /42, /61, /73, /86, /92, /110, /114, /145, /174, /180, /184), so that
+progress shows on a small sample, and every eighth-or-so of the rest. Chosen once (2026-12); never
+to be trained on, like all of EditEval."""
+
+
+def find_editeval(start: Path = BENCHMARK) -> Path | None:
+    """`shared/eval/editeval.jsonl` beside the checkout or one of the folders above it."""
+    for folder in start.resolve().parents:
+        candidate = folder / "shared" / "eval" / "editeval.jsonl"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def write_subset(source: Path, target: Path, ids: list[str] = SUBSET) -> int:
+    """The tasks of `ids` from an EditEval-format file, in the order given; returns how many were found."""
+    wanted = set(ids)
+    rows = {}
+    for line in source.read_text().splitlines():
+        if line.strip():
+            task = json.loads(line)
+            if task["task_id"] in wanted:
+                rows[task["task_id"]] = line
+    target.write_text("".join(rows[i] + "\n" for i in ids if i in rows))
+    return len(rows)
