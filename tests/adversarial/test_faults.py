@@ -18,6 +18,11 @@ from harness import RETURN_GREET, Sandbox, Snapshot, answer, check
 ROOT = os.geteuid() == 0
 
 
+ROOMY = ("--max-tokens", "400000")
+"""Every backend cuts an answer at max_tokens (32 characters a token at most), and vibecli asks for
+about what rewriting the files shown takes: a big answer needs both room and a big file shown."""
+
+
 def _big_module(kilobytes: int) -> str:
     """Valid Python that does not compress well (git's objects are compressed)."""
     noise = os.urandom(kilobytes * 512).hex()
@@ -57,22 +62,24 @@ def _fill(sandbox: Sandbox, leave: int) -> None:
 
 def test_a_full_disk_at_the_write_fails_in_one_line(tmpfs_sandbox):
     sandbox = tmpfs_sandbox
+    sandbox.commit({"greet.py": _big_module(256)})
     big = _big_module(256)
     replay = sandbox.replay(answer("greet.py", "greet", big))
     _fill(sandbox, 64 * 1024)
     before = Snapshot.take(sandbox)
-    run = sandbox.edit("make it big", "greet.py", replay=replay)
+    run = sandbox.edit("make it big", "greet.py", *ROOMY, replay=replay)
     check(sandbox, before, run, exit_code=1)
     assert "No space left" in run.stderr
 
 
 def test_a_full_disk_at_the_commit_puts_the_file_back(tmpfs_sandbox):
     sandbox = tmpfs_sandbox
+    sandbox.commit({"greet.py": _big_module(200)})
     big = _big_module(200)
     replay = sandbox.replay(answer("greet.py", "greet", big))
     _fill(sandbox, len(big) + 48 * 1024)  # room for the file, not for git's copy of it
     before = Snapshot.take(sandbox)
-    run = sandbox.edit("make it big", "greet.py", replay=replay)
+    run = sandbox.edit("make it big", "greet.py", *ROOMY, replay=replay)
     check(sandbox, before, run, exit_code=1)
     assert "commit" in run.stderr
 
@@ -170,10 +177,11 @@ def _file_size_limit(limit: int):
 
 @pytest.mark.parametrize("target, op", [("greet.py", "rewrite"), ("new/dir/big.py", "create")])
 def test_a_file_size_limit_fails_the_write_in_one_line(sandbox, target, op):
+    sandbox.commit({"greet.py": _big_module(64)})
     big = _big_module(64)
     sandbox.replay(answer(target, None, big, op=op))
     before = Snapshot.take(sandbox)
-    run = sandbox.edit("make it big", "greet.py", replay=sandbox.answers_file, preexec=_file_size_limit(32 * 1024))
+    run = sandbox.edit("make it big", "greet.py", *ROOMY, replay=sandbox.answers_file, preexec=_file_size_limit(32 * 1024))
     check(sandbox, before, run, exit_code=1)
     assert "File too large" in run.stderr
 

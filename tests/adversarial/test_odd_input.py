@@ -90,7 +90,9 @@ def test_a_nul_in_the_model_path_is_a_usage_error(sandbox, where):
     else:
         sandbox.commit({".vibecli.yaml": config})
     before = Snapshot.take(sandbox)
-    run = sandbox.edit("return it", "greet.py", answers=(ANSWER,))
+    # a project's model path waits for trust (an untrusted one is ignored, not checked): trusted here
+    trust = ("--trust-project",) if where == "project" else ()
+    run = sandbox.edit("return it", "greet.py", *trust, answers=(ANSWER,))
     check(sandbox, before, run, exit_code=2)
 
 
@@ -112,11 +114,12 @@ def test_a_target_over_max_file_bytes_is_refused_before_the_model(sandbox):
 
 @pytest.mark.parametrize("target, op", [("greet.py", "rewrite"), ("pkg/big.py", "create")])
 def test_an_answer_over_max_file_bytes_is_never_written(sandbox, target, op):
-    big = "def greet(name):\n    return (\n" + '        "x"\n' * 400 + "    )\n"
+    # distinct lines (a repeated one reads as a model looping), within the answer budget of a small file
+    big = "def greet(name):\n    return (\n" + "".join(f'        "{i:04d}"\n' for i in range(120)) + "    )\n"
     before = Snapshot.take(sandbox)
     run = sandbox.edit("make it big", "greet.py", answers=(answer(target, None, big, op=op),),
-                       VIBECLI_MAX_FILE_BYTES="3000")
-    check(sandbox, before, run, exit_code=5)
+                       VIBECLI_MAX_FILE_BYTES="600")
+    check(sandbox, before, run, exit_code=3)  # a model's error: it goes back to the model, then exit 3
     assert "max_file_bytes" in run.stderr
 
 
