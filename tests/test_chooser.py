@@ -4,7 +4,11 @@ the checks (each in a copy of the tree) or by agreement, and what the report and
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+
+import pytest
 
 from conftest import GREET, answer, git, run_cli
 
@@ -143,3 +147,24 @@ def test_the_logbook_keeps_every_candidate_and_export_gives_pairs(repo, tmp_path
     assert len(mine) == 1
     assert "return" in mine[0]["chosen"] and "print" in mine[0]["rejected"]
     assert "greet without printing" in mine[0]["prompt"]
+
+
+@pytest.mark.model
+def test_two_candidates_on_the_embedded_model_land_or_reject_cleanly(repo, vibecli_home):
+    proc = subprocess.run(
+        [sys.executable, "-m", "vibecli", "edit", "make greet() return the greeting instead of printing it",
+         "greet.py", "--json", "--candidates", "2", "--threads", "2", "--max-attempts", "1", "--max-tokens", "96"],
+        cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300,
+        env={**os.environ, "VIBECLI_HOME": str(vibecli_home)},
+    )
+    assert proc.returncode in (0, 3), proc.stderr
+    assert "Traceback" not in proc.stderr
+    report = json.loads(proc.stdout)
+    got = report["candidates"]
+    assert got["asked"] == 2 and [c["index"] for c in got["list"]] == [0, 1]
+    assert got["list"][0]["seed"] is None and got["list"][1]["seed"] is not None
+    assert all(c["logprob"] is not None and c["logprob"] <= 0 for c in got["list"])
+    if report["status"] == "applied":
+        assert got["winner"]["index"] in (0, 1) and got["valid"] >= 1
+    else:
+        assert (repo / "greet.py").read_text() == GREET
