@@ -4,6 +4,12 @@
     python benchmarks/editeval.py --formats symbol,search,whole --limit 40
     python benchmarks/editeval.py --formats auto --limit 20 --serve -- --route auto
 
+`--coverage` (with `-- --candidates N`) also judges every candidate's result, from the per-candidate
+diffs of the JSON report, against the task's hidden test: `any_passed` per task (the first
+attempt's candidates) is the ceiling that selection can reach; `coverage` in the summary counts them.
+
+    python benchmarks/editeval.py --formats auto --coverage -- --candidates 4 --select agree
+
 `--serve` starts llama-cpp-python's server (`python -m llama_cpp.server`) with the embedded model
 on 127.0.0.1 for the run and passes `--endpoint` to every edit: with `--route auto` the local
 model answers first and a rejected answer or failing checks go to the server, a stand-in for a
@@ -68,7 +74,34 @@ exec(compile(program + "\\n\\n" + {test!r} + "\\ncheck()\\n", "task_test", "exec
 """
 
 
-def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks: bool = False) -> dict:
+def candidate_code(original: str, diff: str) -> str | None:
+    """code.py as a candidate left it: its diff applied to the task's input (None: it does not apply)."""
+    if not diff:
+        return original
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "code.py").write_text(original)
+        proc = subprocess.run(["git", "apply", "--unsafe-paths", "-"], cwd=folder, input=diff, text=True,
+                              capture_output=True)
+        return (Path(folder) / "code.py").read_text() if proc.returncode == 0 else None
+
+
+def coverage(task: dict, report: dict) -> dict:
+    """Which candidates' results pass the hidden test: of the first attempt (what N answers to one
+    prompt hold), and of any attempt."""
+    listed = (report.get("candidates") or {}).get("list") or []
+    judged = []
+    for candidate in listed:
+        if candidate["verdict"] in ("invalid", "refused") or not candidate["diff"]:
+            continue
+        code = candidate_code(task["input"], candidate["diff"])
+        judged.append((candidate["attempt"], code is not None and judge(code, task)))
+    return {"candidates_judged": len(judged), "any_passed": any(ok for attempt, ok in judged if attempt == 1),
+            "any_passed_any_attempt": any(ok for _, ok in judged),
+            "candidates_passed": sum(ok for _, ok in judged)}
+
+
+def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks: bool = False,
+             with_coverage: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as outside:
         repo = Path(folder)
         env = {**os.environ, "VIBECLI_HOME": str(home)}
@@ -97,6 +130,7 @@ def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks:
     except json.JSONDecodeError:
         report = {"status": "error", "message": proc.stderr.strip()[-300:], "tokens": {"completion": 0}, "run_id": ""}
     landed = report["status"] == "applied"
+    covered = coverage(task, report) if with_coverage else {}
     return {
         "task_id": task["task_id"],
         "status": report["status"],
@@ -112,6 +146,8 @@ def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks:
         "local_seconds": (report.get("escalated_from") or {}).get("seconds"),
         "run_id": report.get("run_id", ""),
         "message": report.get("message", "")[:200],
+        "candidates": {k: v for k, v in (report.get("candidates") or {}).items() if k != "list"} or None,
+        **covered,
     }
 
 
@@ -146,7 +182,19 @@ def summarize(edit_format: str, results: list[dict], home: Path) -> dict:
         "mean_completion_tokens": round(sum(r["completion_tokens"] for r in results) / n, 1) if n else 0,
         "exit_codes": {str(c): sum(r["exit_code"] == c for r in results) for c in sorted({r["exit_code"] for r in results})},
         **_escalations(results),
+        **_coverage(results),
     }
+
+
+def _coverage(results: list[dict]) -> dict:
+    """With --coverage: tasks where some candidate of the first attempt passes (the selection ceiling)."""
+    if not results or "any_passed" not in results[0]:
+        return {}
+    n = len(results)
+    ceiling = sum(r["any_passed"] for r in results)
+    return {"coverage": ceiling, "coverage_share": round(ceiling / n, 4),
+            "coverage_any_attempt": sum(r["any_passed_any_attempt"] for r in results),
+            "selection_share_of_ceiling": round(sum(r["passed"] for r in results) / ceiling, 4) if ceiling else None}
 
 
 def _escalations(results: list[dict]) -> dict:
@@ -179,6 +227,8 @@ def main() -> int:
                         help="run llama_cpp.server with the embedded model and pass --endpoint to every edit")
     parser.add_argument("--checks", action="store_true",
                         help="give vibecli each task's test as its --test-cmd (then not pass@1: the model sees failures)")
+    parser.add_argument("--coverage", action="store_true",
+                        help="also judge every candidate's result (needs -- --candidates N): any_passed per task")
     parser.add_argument("--serve-threads", type=int, default=2, help="the server's threads, with --serve")
     parser.add_argument("extra", nargs="*", help="more `vibecli edit` options, after --")
     args = parser.parse_args()
@@ -219,7 +269,7 @@ def _run(args) -> int:
             if (edit_format, task["task_id"]) in done:
                 results.append(done[(edit_format, task["task_id"])])
                 continue
-            result = run_task(task, edit_format, home, args.extra, args.checks)
+            result = run_task(task, edit_format, home, args.extra, args.checks, args.coverage)
             results.append(result)
             if args.resume:
                 with args.resume.open("a") as handle:

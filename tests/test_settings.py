@@ -149,3 +149,17 @@ def test_a_nul_in_a_setting_is_a_usage_error(tmp_path):
 
     with pytest.raises(UsageError, match="NUL"):
         _load(tmp_path, user='model: "a\\0b.gguf"\n')
+
+
+def test_candidates_and_select_are_checked_in_every_layer(tmp_path):
+    assert (Settings().candidates, Settings().select) == (1, "agree")
+    s = _load(tmp_path, user="candidates: 4\nselect: greedy\n", env={"VIBECLI_CANDIDATES": "8"})
+    assert (s.candidates, s.select) == (8, "greedy")
+    assert _load(tmp_path, flags={"candidates": 2, "select": "agree"}).candidates == 2
+    for text, match in (("candidates: 0\n", "'candidates' must be from 1 to 16"),
+                        ("candidates: 17\n", "'candidates' must be from 1 to 16"),
+                        ("select: vote\n", "'select' must be one of agree, greedy")):
+        with pytest.raises(VibeError, match=match):
+            _load(tmp_path, user=text)
+    with pytest.raises(VibeError, match="option --candidates"):
+        _load(tmp_path, user="", flags={"candidates": 0})

@@ -18,6 +18,7 @@ from typing import Callable, Protocol
 
 from vibecli import interrupts, paths
 from vibecli.checks import CheckResult, run_check
+from vibecli.chooser import Chooser
 from vibecli.conversation import Conversation, Failure, NoProgress, Progress, RepoMapSource
 from vibecli.core import EXIT_OK, Backend, ChecksFailed, NoChange, Refused, Report, Terminated, UsageError, VibeError
 from vibecli.edits.apply import Change
@@ -26,6 +27,7 @@ from vibecli.edits.fileio import SourceFile, read_source
 from vibecli.edits.writes import Conflict, WriteSet, rescue_patch
 from vibecli.git import GitRepo, commit_message
 from vibecli.logbook import RunRecord
+from vibecli.sandbox import Trial
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
@@ -92,6 +94,9 @@ class EditAgent:
         self.writes = WriteSet(settings.max_file_bytes)
         self.report = Report(run_id=run.id, model=backend.model_name, backend=backend.name)
         self.report.usage = self.conversation.usage
+        self.chooser = Chooser(settings, workspace.root, self._work_files, run, self.progress)
+        self.trial: Trial | None = None
+        """The chosen result's checks, when they ran in a copy of the tree (several candidates)."""
 
     def run(self, request: EditRequest) -> Report:
         started = time.perf_counter()
@@ -103,6 +108,7 @@ class EditAgent:
         finally:
             self.report.attempts = self.conversation.attempts
             self.report.context.update(self.conversation.context_report)
+            self.report.candidates = self.chooser.report()
             self.report.total_s = time.perf_counter() - started
         return self.report
 
@@ -202,7 +208,10 @@ class EditAgent:
             return f"lost: it could not be saved in {folder} ({exc.strerror})"
 
     def _propose(self, instruction: str, files: dict[str, SourceFile], failures: list[Failure]) -> list[Change]:
-        changes = self.conversation.propose(instruction, files, failures)
+        survivors = self.conversation.propose(instruction, files, failures)
+        winner, self.trial = self.chooser.choose(survivors, self._commands())
+        self.conversation.settle(winner)
+        changes = winner.changes
         changes = [c for c in changes if c.new_text != c.source.text or not c.source.exists]
         self.report.files = [c.relpath for c in changes]
         self.report.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changes)
@@ -212,11 +221,18 @@ class EditAgent:
         self, request: EditRequest, files: dict[str, SourceFile], changes: list[Change], failures: list[Failure]
     ) -> list[Change]:
         """Write the change and run the checks; on failure, feed them back and try again, up to max_rounds."""
-        commands = [(n, c) for n, c in (("lint", self.settings.lint_cmd), ("test", self.settings.test_cmd)) if c]
+        commands = self._commands()
         for round_number in range(1, self.settings.max_rounds + 1):
             self.report.rounds = round_number if commands else 0
-            self.writes.write(changes)
-            results = self._run_checks(commands)
+            if self.trial is not None and not self.trial.passed:
+                # it failed in its copy: the user's tree is not touched, its results are this round's
+                results = self.trial.results
+                self.report.checks.extend(r.to_json(round_number) for r in results)
+            else:
+                # the winner's checks run again where the user's are run: a copy lacks what git
+                # ignores (a virtualenv, build outputs), and a green result must be a true one
+                self.writes.write(changes)
+                results = self._run_checks(commands)
             failed = [r for r in results if not r.passed]
             if not failed:
                 return changes
@@ -237,6 +253,16 @@ class EditAgent:
             raise ChecksFailed(f"the checks still fail after {self.report.rounds} round(s); the last attempt is "
                                f"left uncommitted in {', '.join(self.report.files)}")
         raise ChecksFailed(f"the checks still fail after {self.report.rounds} round(s); the files are as they were")
+
+    def _commands(self) -> list[tuple[str, str]]:
+        return [(n, c) for n, c in (("lint", self.settings.lint_cmd), ("test", self.settings.test_cmd)) if c]
+
+    def _work_files(self) -> list[str]:
+        """What a copy of the work tree holds (without git: every file but those under `.git`)."""
+        if self.repo is not None:
+            return self.repo.work_files()
+        root = self.workspace.root
+        return [str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.relative_to(root).parts]
 
     def _run_checks(self, commands: list[tuple[str, str]]) -> list[CheckResult]:
         results = []

@@ -58,8 +58,10 @@ class CheckResult:
         return f"`{self.command}` failed (exit {self.exit_code}):\n{text}"
 
 
-def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> CheckResult:
-    """Run one check through the shell, in its own process group so an interrupt stops all of it."""
+def run_check(name: str, command: str, cwd: Path, timeout: float = 600,
+              stop: threading.Event | None = None) -> CheckResult:
+    """Run one check through the shell, in its own process group so an interrupt stops all of it.
+    `stop`: set by another thread (an interrupt there) to end it early, as if timed out."""
     from vibecli import interrupts
 
     started = time.perf_counter()
@@ -75,7 +77,7 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> Check
     reader = threading.Thread(target=kept.read, args=(proc.stdout,), daemon=True)
     reader.start()
     try:
-        proc.wait(timeout=timeout)
+        _wait(proc, timeout, stop)
     except subprocess.TimeoutExpired:
         _kill(proc)
         reader.join(LEFT_BEHIND_S)
@@ -92,6 +94,20 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600) -> Check
     if not result.passed:
         result.problems = parse_problems(result.output, cwd)
     return result
+
+
+def _wait(proc: subprocess.Popen, timeout: float, stop: threading.Event | None) -> None:
+    if stop is None:
+        proc.wait(timeout=timeout)
+        return
+    ends = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=max(min(0.1, ends - time.monotonic()), 0.001))
+            return
+        except subprocess.TimeoutExpired:
+            if stop.is_set() or time.monotonic() >= ends:
+                raise
 
 
 def _kill(proc: subprocess.Popen) -> None:

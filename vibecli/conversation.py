@@ -12,14 +12,17 @@ from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
 from vibecli.context.repomap import MapText, estimate_tokens
-from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
+from vibecli.core import ApplyError, Backend, Candidate, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
 from vibecli.edits import languages
 from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
+from vibecli.edits.diff import unified_diff
 from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
 from vibecli.edits.fileio import SourceFile, new_source
 from vibecli.edits.grammar import FORMATS, header_grammar
-from vibecli.logbook import Call, RunRecord
+from vibecli.edits.structure import structural_problem
+from vibecli.logbook import Call, CandidateRow, RunRecord
 from vibecli.prompts import edit_prompt
+from vibecli.selection import Survivor, merge, ordered
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
@@ -150,8 +153,9 @@ class Conversation:
         self.last_answer = ""
         """The accepted answer as a retry prompt would quote it."""
 
-    def propose(self, instruction: str, files: dict[str, SourceFile], failures: list[Failure]) -> list[Change]:
-        """Changes the model proposes, each checked; raises Rejected when every attempt failed."""
+    def propose(self, instruction: str, files: dict[str, SourceFile], failures: list[Failure]) -> list[Survivor]:
+        """The distinct valid results the model proposes at one attempt (one, unless `candidates` > 1),
+        each checked as a single answer is; raises Rejected when every attempt failed."""
         context = Context.of(files)
         symbols = context.symbols
         edit_format = resolve_format(self.settings.edit_format, files)
@@ -161,6 +165,7 @@ class Conversation:
         repo_map = self._repo_map(edit_format, shown, instruction.strip(), list(files), budget)
         mode = self.settings.grammar
         constrained = mode == "always"
+        judge = _Judge(self, instruction, files, symbols)
         last_error = "no answer"
         for remaining in reversed(range(self.settings.max_attempts)):
             self.attempts += 1
@@ -168,48 +173,64 @@ class Conversation:
             prompt = edit_prompt(edit_format, shown, instruction.strip(), failures, repo_map)
             # a retry that decodes greedily again tends to repeat the same mistake
             temperature = self.settings.temperature if not failures else max(self.settings.temperature, RETRY_TEMPERATURE)
+            many = self.settings.candidates > 1 and not constrained
             try:
-                if constrained:
-                    answer = self._ask_constrained(attempt, prompt, header_rules, budget, temperature)
+                if many:
+                    answers = self._ask_many(attempt, prompt, FREE_STOPS, budget, self.settings.candidates)
+                elif constrained:
+                    answers = [(self._ask_constrained(attempt, prompt, header_rules, budget, temperature), None)]
                 else:
-                    answer = self._ask(attempt, "answer", prompt, None, FREE_STOPS, budget, temperature)
+                    answers = [(self._ask(attempt, "answer", prompt, None, FREE_STOPS, budget, temperature), None)]
             except ReplayExhausted:
                 break
             call = self.run_record.calls[-1]
             self.progress.event("attempt", attempt=attempt, constrained=constrained)
-            try:
-                if call.finish == "loop":
-                    raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
-                edits = parse_envelope(answer)
-                call.edits = [asdict(e) for e in edits]
-                self._check_paths(edits)
-                _check_format(edits, self.settings.edit_format)
-                check_addresses(edits, symbols)
-                new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
-                changes = apply_edits(edits, files, new_files)
-                if any("\0" in c.new_text for c in changes):
-                    raise ApplyError("the code holds a NUL character; write text only")
-                _check_sizes(changes, self.settings.max_file_bytes)
-                self.last_answer = _shown(answer, call.finish)
-                if remaining and all(c.source.exists and c.new_text == c.source.text for c in changes):
-                    # a small model often copies the code it was shown; an unchanged answer to a
-                    # request for a change is a miss while attempts remain (after the last, the
-                    # edit ends as no_change: the request was not carried out)
-                    raise ApplyError(NO_CHANGE)
-                return changes
-            except EnvelopeError as exc:
-                last_error = call.error = str(exc)
-                if mode == "lazy" and not constrained:
-                    constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
-                    continue
-                failures.append(Failure(_shown(answer, call.finish), str(exc)))
-            except ApplyError as exc:
-                last_error = call.error = str(exc)
-                failures.append(Failure(_shown(answer, call.finish), str(exc)))
-            except Refused as exc:
-                call.error = f"refused: {exc.message}"
-                raise Refused(f"the model's answer was refused: {exc.message}; nothing was written") from None
+            survivors, errors = judge.all(attempt, call, answers, final=not remaining, many=many)
+            if survivors:
+                first = ordered(survivors)[0]
+                call.edits, call.error, call.output = first.rows[0].edits, None, first.rows[0].output
+                self.last_answer = first.answer
+                return survivors
+            shown_answer, error, kind = errors[0]
+            last_error = call.error = error
+            if kind == "envelope" and mode == "lazy" and not constrained and all(k == "envelope" for _, _, k in errors):
+                constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
+                continue
+            failures.append(Failure(shown_answer, error))
         raise Rejected(f"the model's answers were rejected after {self.attempts} attempt(s): {last_error}")
+
+    def validate(self, instruction: str, edits: list[Edit], files: dict[str, SourceFile],
+                 symbols: dict[str, list[str]], final: bool) -> list[Change]:
+        """The changes an answer's edits make, checked as every answer's are; raises
+        EnvelopeError, ApplyError (fed back to the model) or Refused."""
+        self._check_paths(edits)
+        _check_format(edits, self.settings.edit_format)
+        check_addresses(edits, symbols)
+        new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
+        changes = apply_edits(edits, files, new_files)
+        if any("\0" in c.new_text for c in changes):
+            raise ApplyError("the code holds a NUL character; write text only")
+        _check_sizes(changes, self.settings.max_file_bytes)
+        for change in changes:
+            if change.source.exists:
+                problem = structural_problem(instruction, change.relpath, change.source.text, change.new_text)
+                if problem:
+                    raise ApplyError(problem)
+        if not final and all(c.source.exists and c.new_text == c.source.text for c in changes):
+            # a small model often copies the code it was shown; an unchanged answer to a
+            # request for a change is a miss while attempts remain (after the last, the
+            # edit ends as no_change: the request was not carried out)
+            raise ApplyError(NO_CHANGE)
+        return changes
+
+    def settle(self, survivor: Survivor) -> None:
+        """The chosen survivor is what its call is recorded as having answered (training data)."""
+        row = survivor.rows[0]
+        for call in reversed(self.run_record.calls):
+            if call.attempt == row.attempt:
+                call.output, call.edits, call.error = row.output, row.edits, None
+                break
+        self.last_answer = survivor.answer
 
     def _repo_map(self, edit_format: str, shown: list[dict], instruction: str, focus: list[str], answer: int) -> str:
         """The repo map, cut to fit both `map_tokens` and what the model's context has left after
@@ -231,6 +252,38 @@ class Conversation:
         self.context_report["map"] = found.to_json()
         self.context_report["map"]["shown"] = found.files
         return found.text
+
+    def _ask_many(self, attempt: int, prompt: str, stop: list[str], max_tokens: int,
+                  n: int) -> list[tuple[str, Candidate]]:
+        """n answers from one call: the first greedy, the others sampled with seeds of their own."""
+        self.progress.phase(f"Asking for {n} answers ({self.backend.model_name}, attempt {attempt})")
+        call = Call(number=len(self.run_record.calls) + 1, attempt=attempt, kind="answer", temperature=0.0,
+                    prompt=prompt, grammar=None, output="")
+        self.run_record.calls.append(call)
+        seeds = [self.backend.seed + (attempt - 1) * n + i for i in range(1, n)]
+        late = False
+
+        def on_progress(candidates: list[Candidate]) -> bool:
+            nonlocal late
+            self.progress.tokens(sum(c.tokens for c in candidates))
+            late = self.deadline is not None and time.monotonic() > self.deadline
+            return late
+
+        loaded = self.usage.load_s
+        result = self.backend.generate_many(prompt, n, stop=stop, max_tokens=max_tokens, seeds=seeds,
+                                            on_progress=on_progress, looping=_looping)
+        usage = result.usage
+        if usage.load_s and not loaded:
+            self.progress.event("model_loaded", model=self.backend.model_name, load_s=round(usage.load_s, 3))
+        call.output, call.finish = result.candidates[0].text, "timeout" if late else usage.finish
+        call.prompt_tokens, call.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+        call.prompt_eval_s, call.generate_s = usage.prompt_eval_s, usage.generate_s
+        self.usage.add(usage)
+        self.progress.event("call", attempt=attempt, kind="answers", finish=call.finish, candidates=n,
+                            prompt_tokens=call.prompt_tokens, completion_tokens=call.completion_tokens)
+        if late:
+            raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
+        return [(c.text, c) for c in result.candidates]
 
     def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
         """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
@@ -300,3 +353,51 @@ class Conversation:
                                 prompt_tokens=call.prompt_tokens, completion_tokens=call.completion_tokens)
         return call.output
 
+
+
+class _Judge:
+    """Every answer of an attempt through the same checks; the valid ones as distinct survivors."""
+
+    def __init__(self, conversation: Conversation, instruction: str, files: dict[str, SourceFile],
+                 symbols: dict[str, list[str]]):
+        self.conversation = conversation
+        self.instruction = instruction
+        self.files = files
+        self.symbols = symbols
+
+    def all(self, attempt: int, call: Call, answers: list[tuple[str, Candidate | None]], final: bool,
+            many: bool) -> tuple[list[Survivor], list[tuple[str, str, str]]]:
+        """(the distinct survivors, and (shown answer, error, `envelope`|`apply`) of each rejected one,
+        in the order asked); a refused answer refuses the run, as a single one does."""
+        survivors, errors, refused = [], [], None
+        for index, (text, candidate) in enumerate(answers):
+            finish = candidate.finish if candidate is not None else call.finish
+            row = CandidateRow(attempt, index, candidate.seed if candidate else None,
+                               candidate.temperature if candidate else call.temperature,
+                               candidate.logprob if candidate else None, finish, text)
+            try:
+                survivors.append(self.one(row, call, many, final))
+            except (EnvelopeError, ApplyError) as exc:
+                row.verdict, row.reason = "invalid", str(exc)
+                errors.append((_shown(text, finish), str(exc), "envelope" if isinstance(exc, EnvelopeError) else "apply"))
+            except Refused as exc:
+                row.verdict, row.reason = "refused", exc.message
+                refused = refused or exc
+            if many:
+                self.conversation.run_record.candidates.append(row)
+        if refused is not None:
+            call.error = f"refused: {refused.message}"
+            raise Refused(f"the model's answer was refused: {refused.message}; nothing was written") from None
+        return merge(survivors), errors
+
+    def one(self, row: CandidateRow, call: Call, many: bool, final: bool) -> Survivor:
+        if row.finish == "loop":
+            raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
+        edits = parse_envelope(row.output)
+        row.edits = [asdict(e) for e in edits]
+        if not many:
+            call.edits = row.edits  # a rejected answer's edits are kept for its preference pair
+        changes = self.conversation.validate(self.instruction, edits, self.files, self.symbols, final)
+        changed = [c for c in changes if c.new_text != c.source.text or not c.source.exists]
+        row.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changed)
+        return Survivor(changes, _shown(row.output, row.finish), [row])

@@ -300,6 +300,9 @@ class Report:
     """How the prompt was filled: files chosen for the instruction, the repo map, what was left out."""
     escalated_from: dict | None = None
     """Under `route: auto`, the local attempt this run took over from (run id, backend, status, seconds)."""
+    candidates: dict | None = None
+    """With several candidates an attempt: how many were asked, valid, distinct, checked and passed, the
+    winner and why, and each one's verdict and diff; None with one answer an attempt."""
 
     def to_json(self) -> dict:
         return {
@@ -328,4 +331,5 @@ class Report:
             "message": self.message,
             "exit_code": self.exit_code,
             "escalated_from": self.escalated_from,
+            "candidates": self.candidates,
         }

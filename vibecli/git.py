@@ -264,6 +264,14 @@ class GitRepo:
         except git.exc.GitCommandError as exc:
             raise _error("ls-files", exc) from None
 
+    def work_files(self) -> list[str]:
+        """The work tree's files as a copy of it needs them: tracked, and untracked but not ignored."""
+        try:
+            listed = self._run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        except git.exc.GitCommandError as exc:
+            raise _error("ls-files", exc) from None
+        return list(dict.fromkeys(p for p in listed.split("\0") if p))
+
     def head_vibecli_commit(self) -> VibeCommit | None:
         if not self.has_head():
             return None

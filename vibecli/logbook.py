@@ -90,6 +90,54 @@ def m003_outcomes(db: sqlite3.Connection) -> None:
     db.execute("UPDATE runs SET outcome = CASE WHEN status = 'applied' THEN 'applied' ELSE status END")
 
 
+@migration
+def m004_candidates(db: sqlite3.Connection) -> None:
+    """Every candidate of a run's attempts (`candidates` > 1) with its verdict: preference pairs."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS candidates (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            attempt INTEGER NOT NULL,
+            idx INTEGER NOT NULL,
+            seed INTEGER,
+            temperature REAL,
+            logprob REAL,
+            finish TEXT,
+            output TEXT NOT NULL,
+            edits TEXT,
+            verdict TEXT NOT NULL,
+            reason TEXT,
+            diff TEXT,
+            PRIMARY KEY (run_id, attempt, idx)
+        )"""
+    )
+
+
+@dataclass
+class CandidateRow:
+    """One of the answers of an attempt that asked for several, and what became of it.
+
+    `verdict`: `invalid` (rejected like a single answer: envelope, paths, syntax, structure),
+    `refused` (a path vibecli never writes), `passed` / `failed` (the checks, run on it alone),
+    `chosen` (written), `valid` (valid, not chosen, not checked)."""
+
+    attempt: int
+    index: int
+    seed: int | None
+    temperature: float
+    logprob: float | None
+    finish: str
+    output: str
+    edits: list[dict] | None = None
+    verdict: str = "valid"
+    reason: str = ""
+    diff: str = ""
+
+    def to_json(self) -> dict:
+        return {"attempt": self.attempt, "index": self.index, "seed": self.seed, "temperature": self.temperature,
+                "logprob": None if self.logprob is None else round(self.logprob, 4), "verdict": self.verdict,
+                "reason": self.reason, "diff": self.diff}
+
+
 @dataclass
 class Call:
     """One model call: what it was shown, what it said, and what became of its answer.
@@ -127,6 +175,7 @@ class RunRecord:
     settings: dict = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     escalated_from: str | None = None
+    candidates: list[CandidateRow] = field(default_factory=list)
 
 
 OUTCOMES = ("applied", "reverted", "amended", "no_change", "declined", "rejected", "checks_failed", "refused", "error")
@@ -256,6 +305,16 @@ class Logbook:
                     for a in run.calls
                 ],
             )
+            db.executemany(
+                "INSERT OR REPLACE INTO candidates VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        run.id, c.attempt, c.index, c.seed, c.temperature, c.logprob, c.finish, c.output,
+                        json.dumps(c.edits) if c.edits is not None else None, c.verdict, c.reason, c.diff,
+                    )
+                    for c in run.candidates
+                ],
+            )
 
     def recent(self, limit: int = 20, search: str | None = None, usage_errors: bool = False) -> list[dict]:
         """The newest runs first. `search`: only runs whose instruction, files or id contain it (any case).
@@ -336,4 +395,6 @@ class Logbook:
                 run["calls"] = [
                     dict(a) for a in db.execute("SELECT * FROM calls WHERE run_id = ? ORDER BY number", (run["id"],))
                 ]
+                run["candidates"] = [dict(c) for c in db.execute(
+                    "SELECT * FROM candidates WHERE run_id = ? ORDER BY attempt, idx", (run["id"],))]
         return runs

@@ -18,6 +18,8 @@ ROUTES = ("local", "remote", "auto")
 LOOKUP_MODES = ("auto", "on", "off")
 DIALECTS = ("llama.cpp", "vllm", "plain")
 ENDPOINT_APIS = ("completions", "chat")
+SELECT_RULES = ("agree", "greedy")
+MAX_CANDIDATES = 16
 PROFILE_KEYS = (
     "model", "replay_file", "threads", "gpu_layers", "seed", "temperature", "endpoint", "endpoint_model",
     "api_key_env", "endpoint_dialect", "endpoint_api", "endpoint_timeout", "endpoint_retries", "call_timeout",
@@ -143,6 +145,12 @@ class Settings:
     on the command line; the user config's list is added to these, a project's is ignored."""
     lock_wait: int = 600
     """Seconds a run waits for another vibecli run in the same repository before giving up (exit 1)."""
+    candidates: int = 1
+    """Answers asked for at each attempt (1 to 16): the first greedy, the others sampled; each is validated,
+    and the project's checks (run on each in a copy of the tree) or their agreement pick the one written."""
+    select: str = "agree"
+    """Without checks, how the written candidate is picked: `agree` (the largest group of candidates with
+    the same code, ties by the model's mean log-probability; greedy when none agree) or `greedy`."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -187,6 +195,8 @@ _TYPES = {
     "backends": (dict, type(None)),
     "protected_paths": (list,),
     "lock_wait": (int,),
+    "candidates": (int,),
+    "select": (str,),
 }
 
 
@@ -219,6 +229,10 @@ def _check(key: str, value: Any, source: str) -> Any:
         if not all(isinstance(p, str) and p.strip() and "\0" not in p for p in value):
             raise VibeError(f"{source}: 'protected_paths' must be a list of path patterns")
         return tuple(value)
+    if key == "candidates" and not 1 <= value <= MAX_CANDIDATES:
+        raise VibeError(f"{source}: 'candidates' must be from 1 to {MAX_CANDIDATES}, not {value!r}")
+    if key == "select" and value not in SELECT_RULES:
+        raise VibeError(f"{source}: 'select' must be one of {', '.join(SELECT_RULES)}, not {value!r}")
     if key == "lock_wait" and value < 0:
         raise VibeError(f"{source}: 'lock_wait' must not be negative, not {value!r}")
     if key == "lookup":

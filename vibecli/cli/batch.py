@@ -30,6 +30,8 @@ def batch(
     threads: o.Threads = None,
     max_attempts: o.MaxAttempts = None,
     edit_format: o.Format = None,
+    candidates: o.Candidates = None,
+    select: o.Select = None,
     lint_cmd: o.LintCmd = None,
     test_cmd: o.TestCmd = None,
     timeout: o.Timeout = None,

@@ -35,6 +35,8 @@ def chat(
     max_attempts: o.MaxAttempts = None,
     grammar: o.Grammar = None,
     edit_format: o.Format = None,
+    candidates: o.Candidates = None,
+    select: o.Select = None,
     lint_cmd: o.LintCmd = None,
     test_cmd: o.TestCmd = None,
     max_rounds: o.MaxRounds = None,

@@ -37,6 +37,8 @@ def fix(
     max_attempts: o.MaxAttempts = None,
     grammar: o.Grammar = None,
     edit_format: o.Format = None,
+    candidates: o.Candidates = None,
+    select: o.Select = None,
     lint_cmd: o.LintCmd = None,
     test_cmd: o.TestCmd = None,
     max_rounds: o.MaxRounds = None,

@@ -31,7 +31,7 @@ List_ = Annotated[bool, typer.Option("--list", help="List the scaffolds and exit
 ScaffoldsDir = Annotated[Optional[List[str]], typer.Option("--scaffolds-dir", help="A folder of extra scaffolds (repeatable); they override shipped and user scaffolds of the same name.", rich_help_panel=NEW)]
 
 MODEL_FLAGS = ("model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts",
-               "grammar", "edit_format", "timeout")
+               "grammar", "edit_format", "timeout", "candidates", "select")
 
 
 def load_scaffolds(extra: list[str]) -> dict:
@@ -76,6 +76,8 @@ def new(
     max_attempts: o.MaxAttempts = None,
     grammar: o.Grammar = None,
     edit_format: o.Format = None,
+    candidates: o.Candidates = None,
+    select: o.Select = None,
     timeout: o.Timeout = None,
     json_: o.Json = False,
     quiet: o.Quiet = False,

@@ -40,6 +40,8 @@ NoCommit = Annotated[bool, typer.Option("--no-commit", help="Leave the change in
 AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Edit files with uncommitted changes (then not committed).", rich_help_panel=EDIT)]
 NoGit = Annotated[bool, typer.Option("--no-git", help="Work outside git: nothing is checked against or committed to git.", rich_help_panel=EDIT)]
 InstructionFile = Annotated[Optional[str], typer.Option("--instruction-file", help="Read the instruction from this file.", rich_help_panel=EDIT)]
+Candidates = Annotated[Optional[int], typer.Option("--candidates", help="Answers asked for at each attempt, 1 to 16 (default 1): the first greedy, the others sampled; the checks, or their agreement, pick one.", rich_help_panel=EDIT)]
+Select = Annotated[Optional[str], typer.Option("--select", help="Without checks, how a candidate is picked: agree (default: the largest group with the same code) or greedy.", rich_help_panel=EDIT)]
 LintCmd = Annotated[Optional[str], typer.Option("--lint-cmd", help="Lint command run after the edit; failures go back to the model.", rich_help_panel=CHECKS)]
 TestCmd = Annotated[Optional[str], typer.Option("--test-cmd", help="Test command run after the lint command.", rich_help_panel=CHECKS)]
 MaxRounds = Annotated[Optional[int], typer.Option("--max-rounds", help="Edits to try against failing checks before exit 4.", rich_help_panel=CHECKS)]
@@ -58,6 +60,6 @@ Route = Annotated[Optional[str], typer.Option("--route", help="local (only --bac
 SETTING_FLAGS = (
     "model", "adapter", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts",
     "grammar", "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout", "endpoint", "endpoint_model", "route",
-    "fit_check",
+    "fit_check", "candidates", "select",
 )
 """Command-line options that are also settings (the highest layer)."""

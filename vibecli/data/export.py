@@ -93,6 +93,31 @@ def rejected_answers(run: dict) -> list[str]:
     return [a for a in out if a]
 
 
+def candidate_pairs(run: dict) -> list[tuple[str, str, str]]:
+    """(prompt, chosen, rejected) from the candidates of one attempt: one that passed the checks in
+    its copy of the tree (or was chosen and then passed them) against one that failed them."""
+    prompts = {}
+    for call in run.get("calls") or []:
+        prompts.setdefault(call["attempt"], call["prompt"])
+    by_attempt: dict[int, list[dict]] = {}
+    for candidate in run.get("candidates") or []:
+        by_attempt.setdefault(candidate["attempt"], []).append(candidate)
+    checks_passed = run.get("checks") == "passed"
+    out = []
+    for attempt, candidates in by_attempt.items():
+        good = [c for c in candidates if c["verdict"] == "passed" or (c["verdict"] == "chosen" and checks_passed)]
+        bad = [c for c in candidates if c["verdict"] == "failed"]
+        prompt = prompts.get(attempt)
+        if not prompt:
+            continue
+        for chosen in good:
+            for rejected in bad:
+                better, worse = _edits_answer(chosen["edits"]), _edits_answer(rejected["edits"])
+                if better and worse and better.strip() != worse.strip():
+                    out.append((prompt, better, worse))
+    return out
+
+
 def corrected_answer(detail: dict) -> str | None:
     """The person's version of the files as an answer: `replace` per changed definition where
     the two versions have the same definitions, else the whole file."""
@@ -242,4 +267,10 @@ def export(runs: list[dict], options: ExportOptions) -> tuple[list[dict], list[d
             summary.filtered += 1
         else:
             summary.no_answer += 1
+        for prompt_text, better, worse in dict.fromkeys(candidate_pairs(run)):
+            clean_prompt, clean_better = _clean(prompt_text, better, summary)
+            _, clean_worse = _clean(prompt_text, worse, summary)
+            pairs.append({"prompt": clean_prompt, "chosen": clean_better, "rejected": clean_worse,
+                          "meta": {**meta, "source": "candidates"}})
+            summary.pairs += 1
     return examples, pairs, summary
