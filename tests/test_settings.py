@@ -149,3 +149,21 @@ def test_a_nul_in_a_setting_is_a_usage_error(tmp_path):
 
     with pytest.raises(UsageError, match="NUL"):
         _load(tmp_path, user='model: "a\\0b.gguf"\n')
+
+
+def test_fixers_are_on_by_default_and_a_flag_or_the_environment_turns_them_off(tmp_path):
+    assert _load(tmp_path).fixers is True
+    assert _load(tmp_path, flags={"fixers": False}).fixers is False
+    assert _load(tmp_path, env={"VIBECLI_FIXERS": "0"}).fixers is False
+    assert _load(tmp_path, project="fixers: false\n").fixers is False
+
+
+def test_unsafe_fixes_come_from_the_user_and_never_from_a_project(tmp_path):
+    assert _load(tmp_path).unsafe_fixes is False
+    assert _load(tmp_path, user="unsafe_fixes: true\n").unsafe_fixes is True
+    notes: list[str] = []
+    root = tmp_path / "proj"
+    (root / ".vibecli.yaml").write_text("unsafe_fixes: true\n")
+    s = load_settings(user_file=None, project_root=root, environ={}, trust_project=True, on_note=notes.append)
+    assert s.unsafe_fixes is False
+    assert len(notes) == 1 and "unsafe_fixes ignored" in notes[0]

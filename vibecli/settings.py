@@ -32,7 +32,7 @@ PROTECTED_PATHS = (
 )
 """Files that make something run without the user asking (vibecli's config, git's, hooks, CI, editors'
 workspace tasks): written only when the user names them for the run. `.git` is refused always."""
-USER_ONLY_KEYS = ("protected_paths",)
+USER_ONLY_KEYS = ("protected_paths", "unsafe_fixes")
 """Keys that only the user config may set: a repository must not loosen what guards it."""
 
 LOCAL_BACKENDS = ("llama", "replay")
@@ -143,6 +143,12 @@ class Settings:
     on the command line; the user config's list is added to these, a project's is ignored."""
     lock_wait: int = 600
     """Seconds a run waits for another vibecli run in the same repository before giving up (exit 1)."""
+    fixers: bool = True
+    """Carry out a request that an exact tool does (ruff's own fixes, a rename across the project) with that
+    tool, checked like a model's answer, before asking the model; `fix` applies ruff's fixes first."""
+    unsafe_fixes: bool = False
+    """Let the ruff fixer apply ruff's unsafe fixes too (they may change what the code does). User config,
+    environment or flag only: a repository's file may not turn it on."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -187,6 +193,8 @@ _TYPES = {
     "backends": (dict, type(None)),
     "protected_paths": (list,),
     "lock_wait": (int,),
+    "fixers": (bool,),
+    "unsafe_fixes": (bool,),
 }
 
 
