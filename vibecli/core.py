@@ -300,6 +300,9 @@ class Report:
     """How the prompt was filled: files chosen for the instruction, the repo map, what was left out."""
     escalated_from: dict | None = None
     """Under `route: auto`, the local attempt this run took over from (run id, backend, status, seconds)."""
+    fixer: dict | None = None
+    """The fixer whose change the run tried before the model: `{name, args}`, and `fell_back: true`
+    when it failed the checks and the model's answer took its place."""
 
     def to_json(self) -> dict:
         return {
@@ -328,4 +331,5 @@ class Report:
             "message": self.message,
             "exit_code": self.exit_code,
             "escalated_from": self.escalated_from,
+            "fixer": self.fixer,
         }

@@ -90,6 +90,12 @@ def m003_outcomes(db: sqlite3.Connection) -> None:
     db.execute("UPDATE runs SET outcome = CASE WHEN status = 'applied' THEN 'applied' ELSE status END")
 
 
+@migration
+def m004_fixer(db: sqlite3.Connection) -> None:
+    """The fixer (ruff's fixes, a rename) whose change a run tried before the model, as JSON."""
+    _add_column(db, "runs", "fixer", "TEXT")
+
+
 @dataclass
 class Call:
     """One model call: what it was shown, what it said, and what became of its answer.
@@ -242,8 +248,9 @@ class Logbook:
                 ),
             )
             db.execute(
-                "UPDATE runs SET checks = ?, outcome = ?, outcome_at = ? WHERE id = ?",
-                (_checks_verdict(report), report.status, time.time(), run.id),
+                "UPDATE runs SET checks = ?, outcome = ?, outcome_at = ?, fixer = ? WHERE id = ?",
+                (_checks_verdict(report), report.status, time.time(),
+                 json.dumps(report.fixer) if getattr(report, "fixer", None) else None, run.id),
             )
             db.executemany(
                 "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
