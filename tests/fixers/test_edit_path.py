@@ -4,7 +4,6 @@ standing in for the model (an empty script: a run that reached the model would b
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 
 import pytest
@@ -87,3 +86,33 @@ def test_the_logbook_records_the_fixer(repo, tmp_path):
     with sqlite3.connect(paths.logbook_file()) as db:
         (fixer,) = db.execute("SELECT fixer FROM runs WHERE id = ?", (report["run_id"],)).fetchone()
     assert json.loads(fixer)["name"] == "ruff"
+
+
+def test_a_file_outside_the_repository_is_refused_before_any_fixer(repo, tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text(FORMATTED)
+    result = _edit(tmp_path, "use f-strings", str(outside))
+    assert result.exit_code == 5 and outside.read_text() == FORMATTED
+
+
+def test_a_protected_path_named_in_the_request_gets_no_fixer(repo, tmp_path):
+    _commit(repo, {"fmt.py": FORMATTED, ".vibecli.yaml": "max_rounds: 2\n"})
+    report = _edit(tmp_path, "sort the imports in .vibecli.yaml", "fmt.py").json
+    assert report["fixer"] is None and (repo / ".vibecli.yaml").read_text() == "max_rounds: 2\n"
+
+
+def test_a_linked_target_is_refused(repo, tmp_path):
+    _commit(repo, {"fmt.py": FORMATTED})
+    (repo / "link.py").symlink_to(repo / "fmt.py")
+    result = _edit(tmp_path, "use f-strings", "link.py")
+    assert result.exit_code == 5 and (repo / "fmt.py").read_text() == FORMATTED
+
+
+def test_the_fixers_diff_reaches_the_terminal_sanitized(repo, tmp_path):
+    hostile = 'def title(name):\n    return "\x1b]0;pwned\x07 {}".format(name)\n'
+    _commit(repo, {"fmt.py": hostile})
+    replay = replay_file(tmp_path, "no answer a parser takes")
+    result = run_cli("edit", "use f-strings", "fmt.py", "--backend", "replay", "--replay-file", str(replay))
+    assert result.exit_code == 0
+    assert "\x1b]0;" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
+    assert 'f"\x1b]0;pwned\x07 {name}"' in (repo / "fmt.py").read_text()
