@@ -163,3 +163,21 @@ def test_candidates_and_select_are_checked_in_every_layer(tmp_path):
             _load(tmp_path, user=text)
     with pytest.raises(VibeError, match="option --candidates"):
         _load(tmp_path, user="", flags={"candidates": 0})
+
+
+def test_fixers_are_on_by_default_and_a_flag_or_the_environment_turns_them_off(tmp_path):
+    assert _load(tmp_path).fixers is True
+    assert _load(tmp_path, flags={"fixers": False}).fixers is False
+    assert _load(tmp_path, env={"VIBECLI_FIXERS": "0"}).fixers is False
+    assert _load(tmp_path, project="fixers: false\n").fixers is False
+
+
+def test_unsafe_fixes_come_from_the_user_and_never_from_a_project(tmp_path):
+    assert _load(tmp_path).unsafe_fixes is False
+    assert _load(tmp_path, user="unsafe_fixes: true\n").unsafe_fixes is True
+    notes: list[str] = []
+    root = tmp_path / "proj"
+    (root / ".vibecli.yaml").write_text("unsafe_fixes: true\n")
+    s = load_settings(user_file=None, project_root=root, environ={}, trust_project=True, on_note=notes.append)
+    assert s.unsafe_fixes is False
+    assert len(notes) == 1 and "unsafe_fixes ignored" in notes[0]

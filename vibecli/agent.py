@@ -123,7 +123,7 @@ class EditAgent:
         if committing and (busy := self.repo.operation_in_progress()):
             raise Refused(f"{busy} is in progress in this repository; vibecli does not commit in the middle of it")
         failures: list[Failure] = list(request.failures)
-        changes = self._propose(request.instruction, files, failures)
+        changes = self._fixed(request, files) or self._propose(request.instruction, files, failures)
         if not changes:
             raise NoChange(f"the model's answers changed nothing in {self.conversation.attempts} attempt(s); "
                            "nothing was written")
@@ -208,11 +208,31 @@ class EditAgent:
             return f"lost: it could not be saved in {folder} ({exc.strerror})"
 
     def _propose(self, instruction: str, files: dict[str, SourceFile], failures: list[Failure]) -> list[Change]:
+        if self.report.fixer is not None:  # the fixer's change failed the checks: the model takes over
+            self.report.fixer["fell_back"] = True
         survivors = self.conversation.propose(instruction, files, failures)
         winner, self.trial = self.chooser.choose(survivors, self._commands())
         self.conversation.settle(winner)
         changes = winner.changes
         changes = [c for c in changes if c.new_text != c.source.text or not c.source.exists]
+        self.report.files = [c.relpath for c in changes]
+        self.report.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changes)
+        return changes
+
+    def _fixed(self, request: EditRequest, files: dict[str, SourceFile]) -> list[Change]:
+        """The change of a fixer (ruff's own fixes, an exact rename) when the request is one a tool
+        carries out by construction (vibecli.fixers); [] to ask the model as usual."""
+        if not self.settings.fixers:
+            return []
+        from vibecli.fixers.edit import fixer_changes
+
+        found = fixer_changes(request.instruction, files, self.workspace, self.repo, self.settings)
+        if found is None:
+            return []
+        route, changes = found
+        self.report.fixer = route.to_json()
+        self.progress.event("fixer", **self.report.fixer)
+        self.progress.phase(f"Applying the {route.name} fixer")
         self.report.files = [c.relpath for c in changes]
         self.report.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changes)
         return changes

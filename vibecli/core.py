@@ -303,6 +303,9 @@ class Report:
     candidates: dict | None = None
     """With several candidates an attempt: how many were asked, valid, distinct, checked and passed, the
     winner and why, and each one's verdict and diff; None with one answer an attempt."""
+    fixer: dict | None = None
+    """The fixer whose change the run tried before the model: `{name, args}`, and `fell_back: true`
+    when it failed the checks and the model's answer took its place."""
 
     def to_json(self) -> dict:
         return {
@@ -332,4 +335,5 @@ class Report:
             "exit_code": self.exit_code,
             "escalated_from": self.escalated_from,
             "candidates": self.candidates,
+            "fixer": self.fixer,
         }

@@ -138,6 +138,12 @@ class CandidateRow:
                 "reason": self.reason, "diff": self.diff}
 
 
+@migration
+def m005_fixer(db: sqlite3.Connection) -> None:
+    """The fixer (ruff's fixes, a rename) whose change a run tried before the model, as JSON."""
+    _add_column(db, "runs", "fixer", "TEXT")
+
+
 @dataclass
 class Call:
     """One model call: what it was shown, what it said, and what became of its answer.
@@ -291,8 +297,9 @@ class Logbook:
                 ),
             )
             db.execute(
-                "UPDATE runs SET checks = ?, outcome = ?, outcome_at = ? WHERE id = ?",
-                (_checks_verdict(report), report.status, time.time(), run.id),
+                "UPDATE runs SET checks = ?, outcome = ?, outcome_at = ?, fixer = ? WHERE id = ?",
+                (_checks_verdict(report), report.status, time.time(),
+                 json.dumps(report.fixer) if getattr(report, "fixer", None) else None, run.id),
             )
             db.executemany(
                 "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -34,7 +34,7 @@ PROTECTED_PATHS = (
 )
 """Files that make something run without the user asking (vibecli's config, git's, hooks, CI, editors'
 workspace tasks): written only when the user names them for the run. `.git` is refused always."""
-USER_ONLY_KEYS = ("protected_paths",)
+USER_ONLY_KEYS = ("protected_paths", "unsafe_fixes")
 """Keys that only the user config may set: a repository must not loosen what guards it."""
 
 LOCAL_BACKENDS = ("llama", "replay")
@@ -151,6 +151,12 @@ class Settings:
     select: str = "agree"
     """Without checks, how the written candidate is picked: `agree` (the largest group of candidates with
     the same code, ties by the model's mean log-probability; greedy when none agree) or `greedy`."""
+    fixers: bool = True
+    """Carry out a request that an exact tool does (ruff's own fixes, a rename across the project) with that
+    tool, checked like a model's answer, before asking the model; `fix` applies ruff's fixes first."""
+    unsafe_fixes: bool = False
+    """Let the ruff fixer apply ruff's unsafe fixes too (they may change what the code does). User config,
+    environment or flag only: a repository's file may not turn it on."""
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -197,6 +203,8 @@ _TYPES = {
     "lock_wait": (int,),
     "candidates": (int,),
     "select": (str,),
+    "fixers": (bool,),
+    "unsafe_fixes": (bool,),
 }
 
 

@@ -45,6 +45,7 @@ def chat(
     endpoint_model: o.EndpointModel = None,
     route: o.Route = None,
     fit_check: o.FitCheck = None,
+    fixers: o.Fixers = None,
     confirm: Confirm = False,
     yes: o.Yes = False,
     no_commit: o.NoCommit = False,

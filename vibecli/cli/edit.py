@@ -29,6 +29,7 @@ def edit(
     threads: o.Threads = None,
     gpu_layers: o.GpuLayers = None,
     fit_check: o.FitCheck = None,
+    fixers: o.Fixers = None,
     seed: o.Seed = None,
     max_tokens: o.MaxTokens = None,
     max_attempts: o.MaxAttempts = None,

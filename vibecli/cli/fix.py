@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -32,6 +33,7 @@ def fix(
     threads: o.Threads = None,
     gpu_layers: o.GpuLayers = None,
     fit_check: o.FitCheck = None,
+    fixers: o.Fixers = None,
     seed: o.Seed = None,
     max_tokens: o.MaxTokens = None,
     max_attempts: o.MaxAttempts = None,
@@ -76,11 +78,13 @@ def fix(
         elif not targets:  # never green while a check fails
             report = _cannot_fix(results, why)
         else:
-            feedback = "\n\n".join(r.feedback() for r in failed)
-            instruction = f"Fix the problems these checks report, changing as little as possible.\n{feedback}"
-            job = Job("fix", instruction, targets, flags, dry_run=check, allow_dirty=allow_dirty or hook,
+            job = Job("fix", _instruction(failed), targets, flags, dry_run=check, allow_dirty=allow_dirty or hook,
                       keep_failed=keep_failed, yes=True, named=bool(paths_))
-            report = run_job(env, job, place, settings)
+            ruff = _ruff_pass(failed, job, place, settings) if settings.fixers else None
+            if ruff is not None:
+                report = _ruff_then_model(env, job, ruff, commands, place, settings)
+            else:
+                report = run_job(env, job, place, settings)
             report.checks = [r.to_json(0) for r in results] + report.checks
             if report.status == "no_change":  # the checks fail and the model found nothing to change
                 report.status, report.exit_code = "checks_failed", EXIT_CHECKS
@@ -88,6 +92,78 @@ def fix(
     show(env, report, check)
     changed = report.exit_code == 0 and bool(report.files)
     raise typer.Exit(1 if changed and (check or hook) else report.exit_code)
+
+
+def _instruction(failed) -> str:
+    feedback = "\n\n".join(r.feedback() for r in failed)
+    return f"Fix the problems these checks report, changing as little as possible.\n{feedback}"
+
+
+def _ruff_pass(failed, job: Job, place, settings):
+    """Ruff's own fixes for what a failing `ruff check` reports, when it has any for these files."""
+    from vibecli.fixers.lint import ruff_first
+    from vibecli.workspace import Workspace
+
+    workspace = Workspace(place.root, settings.protected_paths)
+    relpaths = [workspace.user_path(t, place.cwd, named=job.named) for t in job.targets]
+    return ruff_first(failed, relpaths, workspace, place.repo, settings)
+
+
+def _ruff_then_model(env: Env, job: Job, ruff, commands, place, settings) -> Report:
+    """Ruff's fixes written first; the model gets only what the checks still report. A fix that ends
+    in failure puts ruff's writes back too; one that succeeds commits both as one change."""
+    from vibecli.cli.wiring import repo_lock
+    from vibecli.fixers.lint import ruff_findings, write
+
+    if job.dry_run:
+        return _ruff_report(ruff, "applied", "dry run: ruff's fixes would be written; nothing was written")
+    with repo_lock(place.root, settings, env):
+        write(ruff, settings.max_file_bytes)
+    try:
+        again = _baseline(commands, place.root, settings.check_timeout)
+        ruff.after = ruff_findings([r for r in again if not r.passed])
+        still = [r for r in again if not r.passed]
+        if not still:
+            report = _ruff_report(ruff, "applied", "ruff's own fixes made the checks pass")
+            report.checks = [r.to_json(1) for r in again]
+        else:
+            report = run_job(env, replace(job, instruction=_instruction(still), allow_dirty=True), place, settings)
+            report.checks = [r.to_json(1) for r in again] + report.checks
+            report.fixer = ruff.to_json(ruff.after if report.exit_code == 0 else 0)
+            report.files = list(dict.fromkeys([c.relpath for c in ruff.changes] + report.files))
+            report.diff = ruff.diff + report.diff
+        if report.exit_code != 0 and not report.kept:
+            ruff.writes.restore()
+            report.message += "; ruff's fixes were put back too"
+            return report
+        _commit(report, job, place, settings)
+        ruff.writes.settle()
+        return report
+    except BaseException:
+        ruff.writes.restore()
+        raise
+
+
+def _ruff_report(ruff, status: str, message: str) -> Report:
+    report = Report(run_id=new_run_id(), status=status, message=message, model="ruff", backend="fixer")
+    report.files = [c.relpath for c in ruff.changes]
+    report.diff = ruff.diff
+    report.fixer = ruff.to_json(0)
+    return report
+
+
+def _commit(report: Report, job: Job, place, settings) -> None:
+    """One commit of ruff's fixes and the model's, when this run commits."""
+    from vibecli.fixers.lint import commit_text
+    from vibecli.git import commit_message
+
+    if place.repo is None or not settings.commit or report.kept:
+        return
+    fixed = report.fixer["fixed"]
+    body = f"Fixed by vibecli: ruff's own fixes ({fixed['ruff']} finding(s)), the model ({fixed['model']})."
+    message = commit_message("Fix what the checks report", body, report.model or "ruff", report.run_id)
+    report.commit = place.repo.commit_files(commit_text(place.root, report.files), message)
+    report.message = f"committed {report.commit[:12]}; ruff fixed {fixed['ruff']} finding(s), the model {fixed['model']}"
 
 
 def _baseline(commands, root: Path, timeout: int):

@@ -53,6 +53,7 @@ Timeout = Annotated[Optional[int], typer.Option("--timeout", help="Seconds the m
 JsonLines = Annotated[bool, typer.Option("--json-lines", help="Stream events as JSON Lines on stdout; the last is `done` with the report.", rich_help_panel=OUTPUT)]
 
 FitCheck = Annotated[Optional[bool], typer.Option("--fit-check/--no-fit-check", help="Refuse a model that would not fit in free memory (default), or load it anyway.", rich_help_panel=MODEL)]
+Fixers = Annotated[Optional[bool], typer.Option("--fixers/--no-fixers", help="Carry out requests an exact tool does (ruff's fixes, a rename) with that tool before asking the model (default), or always ask the model.", rich_help_panel=EDIT)]
 Endpoint = Annotated[Optional[str], typer.Option("--endpoint", help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.", rich_help_panel=MODEL)]
 EndpointModel = Annotated[Optional[str], typer.Option("--endpoint-model", help="The model name to ask that server for.", rich_help_panel=MODEL)]
 Route = Annotated[Optional[str], typer.Option("--route", help="local (only --backend), remote (only the `remote` backend) or auto (local first; on exit 3 or 4, the remote one).", rich_help_panel=MODEL)]
@@ -60,6 +61,6 @@ Route = Annotated[Optional[str], typer.Option("--route", help="local (only --bac
 SETTING_FLAGS = (
     "model", "adapter", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts",
     "grammar", "edit_format", "lint_cmd", "test_cmd", "max_rounds", "timeout", "endpoint", "endpoint_model", "route",
-    "fit_check", "candidates", "select",
+    "fit_check", "candidates", "select", "fixers",
 )
 """Command-line options that are also settings (the highest layer)."""

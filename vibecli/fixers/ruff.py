@@ -1,0 +1,134 @@
+"""Ruff's own fixes, run on copies of the files in a temporary folder (never the user's tree)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+RUFF_TIMEOUT_S = 60
+CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+"""Copied next to the files, from the folders between them and the root, so that ruff fixes them as
+the project configured it (line length, isort sections); `--select` and the unsafe-fixes flag given
+here override what those files say."""
+MAX_CONFIG_BYTES = 1 << 20
+_CODE = re.compile(r"[A-Z]{1,4}[0-9]{1,4}")
+_RUFF_COMMAND = re.compile(r"(?:^|[\s/])(?:ruff|python3?\s+-m\s+ruff)\s+check\b")
+
+
+@lru_cache(maxsize=1)
+def ruff_command() -> tuple[str, ...] | None:
+    """Ruff from the environment: `ruff` on PATH, else this Python's `-m ruff`; None when neither."""
+    found = shutil.which("ruff")
+    if found:
+        return (found,)
+    if importlib.util.find_spec("ruff") is not None:
+        return (sys.executable, "-m", "ruff")
+    return None
+
+
+def is_ruff_check(command: str) -> bool:
+    """A check command that runs `ruff check` (alone, or first in a chain)."""
+    return bool(_RUFF_COMMAND.search(command.split("&&")[0].split(";")[0]))
+
+
+def rule_codes(messages: list[str]) -> tuple[str, ...]:
+    """The rule codes ruff's findings name (`F401 [*] ...`, `F401 ...`), each once, in order."""
+    codes = []
+    for message in messages:
+        match = _CODE.match(message.strip())
+        if match:
+            codes.append(match.group(0))
+    return tuple(dict.fromkeys(codes))
+
+
+def fix_texts(texts: dict[str, str], codes: tuple[str, ...], root: Path | None, unsafe: bool = False) -> dict[str, str] | None:
+    """The texts after `ruff check --fix-only --select CODES`, for the files it changed; None when
+    ruff is missing or fails (the fixer is then simply not available)."""
+    command = ruff_command()
+    if command is None or not texts:
+        return None
+    with tempfile.TemporaryDirectory(prefix="vibecli-ruff-") as folder:
+        tmp = Path(folder)
+        for relpath, text in texts.items():
+            target = tmp / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="")
+        if root is not None:
+            _copy_config(root, tmp, list(texts))
+        args = [*command, "check", "--fix-only", "--no-cache", "--quiet", "--exit-zero",
+                "--unsafe-fixes" if unsafe else "--no-unsafe-fixes"]
+        if codes:
+            args += ["--select", ",".join(codes)]
+        if _run(args + ["--", *texts], tmp) is None:
+            return None
+        after = {}
+        for relpath, text in texts.items():
+            try:
+                new = (tmp / relpath).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+            if new != text:
+                after[relpath] = new
+        return after
+
+
+def findings(texts: dict[str, str], codes: tuple[str, ...]) -> dict[str, int] | None:
+    """How many findings of `codes` ruff reports in each text (isolated from any configuration)."""
+    command = ruff_command()
+    if command is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="vibecli-ruff-") as folder:
+        tmp = Path(folder)
+        for relpath, text in texts.items():
+            (tmp / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / relpath).write_text(text, encoding="utf-8", newline="")
+        args = [*command, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json",
+                "--select", ",".join(codes), "--", *texts]
+        out = _run(args, tmp, capture=True)
+        if out is None:
+            return None
+        try:
+            found = json.loads(out or "[]")
+        except ValueError:
+            return None
+        counts = dict.fromkeys(texts, 0)
+        for item in found:
+            relpath = Path(item.get("filename", "")).resolve().relative_to(tmp.resolve()).as_posix()
+            counts[relpath] = counts.get(relpath, 0) + 1
+        return counts
+
+
+def _run(args: list[str], cwd: Path, capture: bool = False) -> str | None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
+    try:
+        proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=RUFF_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL, env=env)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout if capture else ""
+
+
+def _copy_config(root: Path, tmp: Path, relpaths: list[str]) -> None:
+    folders = {PurePosixPath()}
+    for relpath in relpaths:
+        folders.update(PurePosixPath(relpath).parents)
+    for folder in folders:
+        for name in CONFIG_FILES:
+            source = root / folder / name
+            try:
+                if source.is_symlink() or not source.is_file() or source.stat().st_size > MAX_CONFIG_BYTES:
+                    continue
+                (tmp / folder).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, tmp / folder / name)
+            except OSError:
+                continue
