@@ -8,6 +8,7 @@ import datetime
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import LINT_SCRIPT, RETURN_GREET, answer, edit_replay, git, run_cli
@@ -27,7 +28,12 @@ def _many_files_run(tmp_path) -> dict:
         answer(f"src/module_{i:02}.py", None, f"def value_{i}():\n    return {i}\n", op="create").removesuffix("@@ done")
         for i in range(MANY)
     ) + "@@ done"
-    result = edit_replay(tmp_path, "add thirty small modules, each with a value function", "greet.py",
+    # vibecli asks for about as many tokens as rewriting the files shown takes: show one big enough
+    repo = Path.cwd()
+    (repo / "values.py").write_text("".join(f"VALUE_{i} = {i}  # the value of module {i}\n" for i in range(100)))
+    git(repo, "add", "values.py")
+    git(repo, "commit", "-qm", "values")
+    result = edit_replay(tmp_path, "add thirty small modules, each with a value function", "greet.py", "values.py",
                          answers=(created,))
     assert result.exit_code == 0, result.stderr
     assert len(result.json["files"]) == MANY
@@ -82,7 +88,8 @@ def test_the_outcome_of_a_failed_run_is_shown(repo, tmp_path):
 
 def test_usage_errors_are_left_out_of_the_list_unless_asked_for(repo, tmp_path):
     kept = edit_replay(tmp_path, "return the greeting", "greet.py", answers=(RETURN_GREET,)).json["run_id"]
-    usage = edit_replay(tmp_path, "   ", "greet.py", answers=(RETURN_GREET,))
+    # a request that names no file and matches none: a usage error found inside the run, so logged
+    usage = edit_replay(tmp_path, "zzqx the frobnicator", answers=(RETURN_GREET,))
     assert usage.exit_code == 2
     assert [r["id"] for r in run_cli("log", "--json").json["runs"]] == [kept]
     assert usage.json["run_id"] not in _log().stdout
