@@ -3,57 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from vibecli.core import Backend, VibeError
 from vibecli.settings import Settings, backend_settings
-
-
-@dataclass(frozen=True)
-class ModelFile:
-    path: Path
-    name: str
-    sha256: str
-    context_length: int | None
-    embedded: bool
-
-
-def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, int], None] | None = None) -> ModelFile:
-    """The GGUF to use: --model/config, or the embedded one (assembled on first use). Checks its header."""
-    from vibecli.backends.embedded import embedded_model_path, file_sha256
-    from vibecli.backends.gguf_info import read_gguf
-    from vibecli.backends.registry import model_path
-
-    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
-    if path is not None:
-        info = read_gguf(path)
-        sha = file_sha256(path, cache_dir)
-        name = settings.model if settings.model.startswith("ollama:") else path.stem
-        return ModelFile(path, name, sha, info.context_length, embedded=False)
-    from vibecli.backends.embedded import NAME, expected_sha256
-
-    path = embedded_model_path(cache_dir, progress)
-    info = read_gguf(path)
-    return ModelFile(path, NAME, expected_sha256(), info.context_length, embedded=True)
-
-
-def model_key(settings: Settings, cache_dir: Path) -> str:
-    """Which model the settings mean, without reading it (what its tokenizer's counts are kept
-    under): the embedded model's sha256, or the file's path, size and modification time."""
-    from vibecli.backends.registry import model_path
-
-    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
-    if path is None:
-        from vibecli.backends.embedded import expected_sha256
-
-        return f"sha256:{expected_sha256()}"
-    try:
-        st = path.stat()
-        return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    except OSError as exc:
-        raise VibeError(f"cannot read the model {path}: {exc.strerror}") from None
 
 
 def make_backend(
@@ -86,6 +40,8 @@ def make_backend(
 
         return ReplayBackend(Path(settings.replay_file).expanduser(), call_timeout=settings.call_timeout)
     from vibecli.backends.llama import LlamaCppBackend
+
+    from vibecli.models import resolve_model
 
     model = resolve_model(settings, cache_dir, assemble_progress)
     from vibecli.adapters import chosen_adapter
@@ -136,8 +92,8 @@ def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str, ada
 def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | None):
     if not settings.fit_check:
         return None
-    from vibecli.backends.fit import check_fit
-    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.models.fit import check_fit
+    from vibecli.models.gguf_info import read_gguf
 
     info = read_gguf(path)
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from vibecli.backends.embedded import ALIAS as EMBEDDED
-from vibecli.backends.embedded import NAME as EMBEDDED_NAME
 from vibecli.core import UsageError, VibeError
+from vibecli.models import DEFAULT_ALIAS as EMBEDDED
+from vibecli.models import DEFAULT_NAME as EMBEDDED_NAME
 
 
 def is_embedded(value: str | None) -> bool:
@@ -91,7 +91,7 @@ def model_path(value: str, pulled_root: Path) -> Path | None:
     if is_embedded(value):
         return None
     if value.startswith("ollama:"):
-        from vibecli.backends import ollama
+        from vibecli.models import ollama
 
         return ollama.find(value).path
     path = Path(value).expanduser()
@@ -113,7 +113,7 @@ def describe(entry: Entry, memo_dir: Path | None = None) -> Entry:
     """Fill in an entry's facts from its GGUF header (or a one-line note when the header is bad).
     With `memo_dir`, facts are remembered by path, size and mtime: a header with a 262k-token
     vocabulary takes ~0.1 s to walk."""
-    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.models.gguf_info import read_gguf
 
     if entry.path is None:
         return entry
@@ -163,7 +163,7 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
         entry = Entry(model.qualified if is_embedded(model.name) else model.name, "pulled", model.path)
         entry.note = model.record.get("repo", "")
         result.append(entry)
-    from vibecli.backends import ollama
+    from vibecli.models import ollama
 
     for model in ollama.models():
         result.append(Entry(model.name, "ollama", model.path, note=model.digest[:19]))
@@ -192,7 +192,7 @@ def entries(cache_dir: Path, pulled_root: Path, configured: dict[str, str | None
 
 
 def _embedded_entry(cache_dir: Path) -> Entry:
-    from vibecli.backends.embedded import model_package
+    from vibecli.models import default_package as model_package
 
     try:
         package = model_package()
