@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
-from vibecli.context.repomap import MapText, estimate_tokens
+from vibecli.context.repomap import MapText
 from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
 from vibecli.edits import languages
 from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
@@ -216,9 +216,9 @@ class Conversation:
         the instructions, the files, the answer and one retry's worth of room."""
         if self.context is None or self.settings.map_tokens <= 0:
             return ""
-        count = getattr(self.backend, "count_tokens", None) or estimate_tokens
+        count = self.backend.count_tokens
         base = count(edit_prompt(edit_format, shown, instruction, []))
-        limit = getattr(self.backend, "context_length", None)
+        limit = self.backend.context_length
         room = self.settings.map_tokens
         if limit:
             room = min(room, limit - base - 2 * answer - MAP_MARGIN)
@@ -265,7 +265,7 @@ class Conversation:
         )
         self.run_record.calls.append(call)
         # a backend that renders a chat template must know where the prompt ends and the answer begins
-        extra = {"prefill": prefill} if prefill and getattr(self.backend, "takes_prefill", False) else {}
+        extra = {"prefill": prefill} if prefill and self.backend.takes_prefill else {}
         generation = self.backend.generate(
             prompt if extra else prompt + prefill, grammar=grammar, stop=stop, max_tokens=max_tokens,
             temperature=temperature, **extra,
@@ -287,9 +287,7 @@ class Conversation:
                     usage.finish = "timeout"
                     raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
         finally:
-            close = getattr(generation.pieces, "close", None)
-            if close:
-                close()
+            generation.close()
             call.output = "".join(pieces)
             usage = generation.usage
             call.finish = usage.finish

@@ -46,6 +46,7 @@ class LlamaCppBackend(Backend):
     """generate_many decodes up to this many answers together, from one evaluation of the prompt."""
     takes_prefill = True
     """generate(prompt, prefill=...): the model's chat template wraps the prompt, not the prefill."""
+    takes_grammar = True
 
     def __init__(
         self,
@@ -71,9 +72,10 @@ class LlamaCppBackend(Backend):
         sequences: int = 1,
     ):
         self.model_path = model_path
+        self.model_location = str(model_path)
         self.model_name = model_name
         self.model_sha256 = model_sha256
-        self.context_length = context_length or 4096
+        self.context_length: int = context_length or 4096
         self.threads = threads
         self.gpu_layers = gpu_layers
         self.seed = seed

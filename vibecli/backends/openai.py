@@ -67,6 +67,7 @@ class OpenAIBackend(Backend):
         if dialect not in DIALECTS:
             raise EndpointError(f"endpoint_dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
         self.endpoint = endpoint.rstrip("/")
+        self.model_location = self.endpoint
         self._parts = parts
         self.model_name = model or "default"
         self.model = model
@@ -76,6 +77,8 @@ class OpenAIBackend(Backend):
             raise EndpointError(f"endpoint_api must be one of {', '.join(ENDPOINT_APIS)}, not {api!r}")
         self.dialect = dialect
         self.api = api
+        self.takes_grammar = dialect != "plain"
+        """`llama.cpp` sends a grammar as `grammar`, `vllm` as `guided_grammar`; `plain` sends none."""
         self.takes_prefill = api == "chat"
         """generate(prompt, prefill=...) under `chat`: the prompt is the user's message, the prefill
         the start of the assistant's; under `completions` both are one text."""
@@ -138,10 +141,8 @@ class OpenAIBackend(Backend):
             # the sampling the in-process backend uses, so that both paths give the same answer
             body.update(top_k=1 if greedy else 40, top_p=1.0 if greedy else 0.95, min_p=0.0 if greedy else 0.05,
                         repeat_penalty=1.0)
-            if grammar:
-                body["grammar"] = grammar
-        elif self.dialect == "vllm" and grammar:
-            body["guided_grammar"] = grammar
+        if grammar and self.takes_grammar:
+            body["guided_grammar" if self.dialect == "vllm" else "grammar"] = grammar
         return body
 
     def _stream(

@@ -168,9 +168,7 @@ def _single(backend, prompt, prefill: str, stop, max_tokens: int, temperature: f
         for piece in generation:
             yield 0, piece, None, generation.usage.completion_tokens
     finally:
-        close = getattr(generation.pieces, "close", None)
-        if close is not None:
-            close()
+        generation.close()
         with _counting:
             backend.requests += clone.requests - sent
     usage = generation.usage

@@ -55,6 +55,7 @@ class ReplayBackend(Backend):
 
     def __init__(self, path: Path, model_name: str = "replay", call_timeout: float | None = DEFAULT_CALL_TIMEOUT):
         self.path = path
+        self.model_location = str(path)
         self.call_timeout = call_timeout
         self.model_name = model_name
         self.model_sha256 = ""

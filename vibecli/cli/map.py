@@ -30,7 +30,8 @@ def map_(
     Tokens are counted with the model's own tokenizer (its vocabulary only is read)."""
     from vibecli import paths
     from vibecli.context.cache import cache_file
-    from vibecli.context.repomap import RepoMap, estimate_tokens
+    from vibecli.context.repomap import RepoMap
+    from vibecli.core import estimate_tokens
     from vibecli.context.sources import work_tree_root
     from vibecli.core import VibeError
     from vibecli.workspace import Workspace
