@@ -367,3 +367,19 @@ def api_key_from(env_name: str | None, environ=os.environ) -> str | None:
     if not value:
         raise EndpointAuth(f"api_key_env names {env_name}, but {env_name} is not set in the environment")
     return value
+
+
+def make(settings, wiring) -> OpenAIBackend:
+    """The registry's factory (`backend: openai`)."""
+    return OpenAIBackend(
+        settings.endpoint,
+        model=settings.endpoint_model,
+        api_key=api_key_from(settings.api_key_env),
+        dialect=settings.endpoint_dialect,
+        api=settings.endpoint_api,
+        timeout=settings.endpoint_timeout,
+        call_timeout=settings.call_timeout,
+        retries=settings.endpoint_retries,
+        seed=settings.seed,
+        temperature=settings.temperature,
+    )

@@ -212,3 +212,8 @@ def _candidates(value, where: str) -> tuple[tuple[str, float | None], ...]:
                             "and a number 'logprob'")
         found.append((item["text"], None if logprob is None else float(logprob)))
     return tuple(found)
+
+
+def make(settings, wiring) -> ReplayBackend:
+    """The registry's factory (`backend: replay`)."""
+    return ReplayBackend(Path(settings.replay_file).expanduser(), call_timeout=settings.call_timeout)
