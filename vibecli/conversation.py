@@ -12,18 +12,18 @@ from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
 from vibecli.context.repomap import MapText
-from vibecli.core import ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
+from vibecli.core import SECTION_STOPS, ApplyError, Backend, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
 from vibecli.edits import languages
 from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
 from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
 from vibecli.edits.fileio import SourceFile, new_source
 from vibecli.edits.grammar import FORMATS, header_grammar
 from vibecli.logbook import Call, RunRecord
-from vibecli.prompts import edit_prompt
+from vibecli.prompts import ANSWER_STOPS, edit_prompt
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
-FREE_STOPS = [DONE, "\n=== ", "\n### "]
+FREE_STOPS = list(ANSWER_STOPS)
 MAP_MARGIN = 64
 """Tokens kept free between the prompt's parts, for the template's own lines around the map."""
 
@@ -31,7 +31,7 @@ MAP_MARGIN = 64
 class RepoMapSource(Protocol):
     def render(self, focus: list[str], instruction: str, budget: int, count: Callable[[str], int]) -> MapText: ...
 # the code ends at its closing fence, or where the model starts a new section of the prompt
-BODY_STOPS = ["\n" + FENCE, "\n### ", "\n=== ", "\n@@ "]
+BODY_STOPS = ["\n" + FENCE, *SECTION_STOPS, "\n@@ "]
 RETRY_TEMPERATURE = 0.5
 NO_CHANGE = "the answer repeats the code unchanged, but the request asks for a change; write the changed code"
 HEADER_TOKENS = 48

@@ -22,6 +22,14 @@ GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
 never a pattern (`*.py`, `[id].tsx`, `:(top)x` would otherwise match other files, the user's among them)."""
 
 
+SECTION_MARKERS = ("=== ", "### ")
+"""What starts a part of vibecli's plain-text prompts, at the start of a line: `=== ` a section
+(an example, the task), `### ` a heading within one (a file, the request, the answer, a chat
+role). The templates in prompts/ write them (a test holds the two together), and a model that
+writes one at the start of a line has left its answer: the stop strings are derived from them."""
+SECTION_STOPS = tuple("\n" + marker for marker in SECTION_MARKERS)
+
+
 class VibeError(Exception):
     """An expected failure: one clear line for the user and an exit code."""
 
