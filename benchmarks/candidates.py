@@ -335,7 +335,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     from vibecli import paths
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.settings import Settings
 
     model = resolve_model(Settings(), paths.cache_dir()).path

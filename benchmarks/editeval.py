@@ -241,7 +241,7 @@ def _served(args) -> int:
     sys.path.insert(0, str(ROOT / "tests"))
     from llama_server import llama_server
 
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
     from vibecli.paths import cache_dir
 
     with llama_server(embedded_model_path(cache_dir()), n_ctx=8192, threads=args.serve_threads) as url:

@@ -28,7 +28,7 @@ def main() -> int:
     import llama_cpp
 
     from vibecli import paths
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.backends.llama import _quiet_stderr
     from vibecli.settings import Settings
 

@@ -139,7 +139,7 @@ def main() -> int:
     args = parser.parse_args()
     from llama_server import llama_server
 
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
     from vibecli.paths import cache_dir
 
     sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from vibecli import paths
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
 
     source = embedded_model_path(paths.cache_dir())
     size = source.stat().st_size
@@ -108,7 +108,7 @@ def bytes_read_by_listing(home: Path, fresh_cache: Path) -> int:
     read, tensors are not)."""
     os.environ["VIBECLI_HOME"] = str(home)
     from vibecli import paths
-    from vibecli.backends import registry
+    from vibecli.models import catalog as registry
 
     def rchar() -> int:
         for line in Path("/proc/self/io").read_text().splitlines():

@@ -181,7 +181,7 @@ def command_main(ref: str, files: int, runs: int, out: Path) -> int:
 
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
 
     work = Path(tempfile.mkdtemp(prefix="map-command-bench-"))
     shared = Path.home() / ".cache" / "vibecli-bench" / "map-cache"

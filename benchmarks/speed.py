@@ -360,7 +360,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from vibecli import paths
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.settings import Settings
 
     model = resolve_model(Settings(), paths.cache_dir()).path

@@ -35,7 +35,7 @@ def make_file(functions: int = 30) -> str:
 def main() -> int:
     import llama_cpp
 
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.backends.llama import _quiet_stderr
     from vibecli.paths import cache_dir
     from vibecli.settings import Settings

@@ -186,7 +186,7 @@ def main() -> int:
     from peft import LoraConfig, get_peft_model
 
     from vibecli import paths
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
     from vibecli.train.dataset import encode
     from vibecli.train.models import lora_targets, load_base
 

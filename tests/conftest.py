@@ -120,7 +120,7 @@ def edit_replay(tmp_path: Path, instruction: str, *paths_and_flags: str, answers
 @pytest.fixture(scope="session")
 def embedded_model(tmp_path_factory) -> Path:
     """The real embedded GGUF, assembled once into the shared test cache."""
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
 
     cache = _test_cache()
     _shared_models(cache)

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
-from vibecli.context.repomap import MapText, estimate_tokens
-from vibecli.core import ApplyError, Backend, Candidate, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError
+from vibecli.context.repomap import MapText
+from vibecli.core import (
+    SECTION_STOPS, ApplyError, Backend, Candidate, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError,
+)
 from vibecli.edits import languages
 from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
 from vibecli.edits.diff import unified_diff
@@ -21,12 +23,12 @@ from vibecli.edits.fileio import SourceFile, new_source
 from vibecli.edits.grammar import FORMATS, header_grammar
 from vibecli.edits.structure import structural_problem
 from vibecli.logbook import Call, CandidateRow, RunRecord
-from vibecli.prompts import edit_prompt
+from vibecli.prompts import ANSWER_STOPS, edit_prompt
 from vibecli.selection import Survivor, merge, ordered
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
-FREE_STOPS = [DONE, "\n=== ", "\n### "]
+FREE_STOPS = list(ANSWER_STOPS)
 MAP_MARGIN = 64
 """Tokens kept free between the prompt's parts, for the template's own lines around the map."""
 
@@ -34,7 +36,7 @@ MAP_MARGIN = 64
 class RepoMapSource(Protocol):
     def render(self, focus: list[str], instruction: str, budget: int, count: Callable[[str], int]) -> MapText: ...
 # the code ends at its closing fence, or where the model starts a new section of the prompt
-BODY_STOPS = ["\n" + FENCE, "\n### ", "\n=== ", "\n@@ "]
+BODY_STOPS = ["\n" + FENCE, *SECTION_STOPS, "\n@@ "]
 RETRY_TEMPERATURE = 0.5
 NO_CHANGE = "the answer repeats the code unchanged, but the request asks for a change; write the changed code"
 HEADER_TOKENS = 48
@@ -237,9 +239,9 @@ class Conversation:
         the instructions, the files, the answer and one retry's worth of room."""
         if self.context is None or self.settings.map_tokens <= 0:
             return ""
-        count = getattr(self.backend, "count_tokens", None) or estimate_tokens
+        count = self.backend.count_tokens
         base = count(edit_prompt(edit_format, shown, instruction, []))
-        limit = getattr(self.backend, "context_length", None)
+        limit = self.backend.context_length
         room = self.settings.map_tokens
         if limit:
             room = min(room, limit - base - 2 * answer - MAP_MARGIN)
@@ -318,7 +320,7 @@ class Conversation:
         )
         self.run_record.calls.append(call)
         # a backend that renders a chat template must know where the prompt ends and the answer begins
-        extra = {"prefill": prefill} if prefill and getattr(self.backend, "takes_prefill", False) else {}
+        extra = {"prefill": prefill} if prefill and self.backend.takes_prefill else {}
         generation = self.backend.generate(
             prompt if extra else prompt + prefill, grammar=grammar, stop=stop, max_tokens=max_tokens,
             temperature=temperature, **extra,
@@ -340,9 +342,7 @@ class Conversation:
                     usage.finish = "timeout"
                     raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
         finally:
-            close = getattr(generation.pieces, "close", None)
-            if close:
-                close()
+            generation.close()
             call.output = "".join(pieces)
             usage = generation.usage
             call.finish = usage.finish

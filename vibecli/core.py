@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Protocol
+from pathlib import Path
+from typing import Callable, Iterator
 
 SCHEMA_VERSION = 1
 """Of the --json report; raised when a key changes meaning or goes away (new keys do not raise it)."""
@@ -19,6 +20,14 @@ EXIT_REFUSED = 5
 GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
 """Set on every git command vibecli runs (GitPython's and its own subprocesses): a path is a path,
 never a pattern (`*.py`, `[id].tsx`, `:(top)x` would otherwise match other files, the user's among them)."""
+
+
+SECTION_MARKERS = ("=== ", "### ")
+"""What starts a part of vibecli's plain-text prompts, at the start of a line: `=== ` a section
+(an example, the task), `### ` a heading within one (a file, the request, the answer, a chat
+role). The templates in prompts/ write them (a test holds the two together), and a model that
+writes one at the start of a line has left its answer: the stop strings are derived from them."""
+SECTION_STOPS = tuple("\n" + marker for marker in SECTION_MARKERS)
 
 
 class VibeError(Exception):
@@ -139,6 +148,12 @@ class Generation:
     def __iter__(self) -> Iterator[str]:
         return self.pieces
 
+    def close(self) -> None:
+        """Stop the stream early (a generator's `finally` runs: a server learns to stop sending)."""
+        close = getattr(self.pieces, "close", None)  # a plain iterator has nothing to close
+        if close is not None:
+            close()
+
 
 CANDIDATE_TEMPERATURE = 0.6
 """The temperature of the sampled candidates (all but the first, which is greedy): chosen by
@@ -182,18 +197,45 @@ def candidate_seeds(seed: int, n: int, seeds: list[int] | None = None) -> list[i
     return list(seeds)
 
 
-class Backend(Protocol):
-    """What vibecli needs of a model. Backends subclass it to inherit the defaults below."""
+def estimate_tokens(text: str) -> int:
+    """Without the model's tokenizer: two bytes a token, an overestimate for code (3-4 measured),
+    so a budget kept with it is never exceeded by the real count."""
+    return -(-len(text.encode("utf-8")) // 2)
 
-    name: str
-    model_name: str
-    model_sha256: str
+
+class Backend:
+    """What vibecli needs of a model, and what each backend can do.
+
+    A backend subclasses this, implements `generate`, and declares what it does better than the
+    defaults below; callers read the declarations and never probe for what a backend lacks."""
+
+    name: str = ""
+    """The backend's registered name (`vibecli.backends.registry`): `llama`, `openai`, `replay`, ..."""
+    model_name: str = ""
+    model_sha256: str = ""
+    """Of the model file; '' where the backend cannot know it (a model behind a server)."""
+    model_location: str = ""
+    """Where the model lives, for people (/model, reports): a file's path, a server's URL."""
+    adapter: Path | None = None
+    """The LoRA adapter applied over the model; None where none is (or the backend cannot apply one)."""
 
     seed: int = 0
     """Of sampling; the sampled candidates of `generate_many` take seed + 1, seed + 2, ... by default."""
     max_candidates: int = 1
     """How many answers `generate_many` produces in one pass (one evaluation of the prompt whose
     state the answers share, or requests served together); 1: it makes one call per answer."""
+    context_length: int | None = None
+    """Tokens the model's context holds (prompt and answer together); None: unknown."""
+    takes_prefill: bool = False
+    """`generate(prompt, prefill=...)` keeps the answer's decided start apart from the prompt (a chat
+    template wraps the prompt, not the prefill). False: the caller appends the prefill to the prompt."""
+    takes_grammar: bool = False
+    """`generate(grammar=...)` constrains the answer to the GBNF grammar. False: the grammar is
+    ignored, and the answer is parsed and checked as any free one."""
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a text in the model's vocabulary; by default the estimate, which never undercounts code."""
+        return estimate_tokens(text)
 
     def generate(
         self,
@@ -208,7 +250,7 @@ class Backend(Protocol):
         """Stream text for a prompt, optionally under a GBNF grammar; fills `usage` as it goes.
 
         `temperature` and `seed` None mean the backend's configured ones."""
-        ...
+        raise NotImplementedError
 
     def generate_many(
         self,
@@ -264,9 +306,7 @@ def one_call_each(backend: Backend, prompt: str | list[Message], n: int, *, stop
                     generation.usage.finish = "cancelled"
                     break
         finally:
-            close = getattr(generation.pieces, "close", None)
-            if close is not None:
-                close()
+            generation.close()
         candidate.text, candidate.finish = "".join(pieces), generation.usage.finish
         candidate.tokens = generation.usage.completion_tokens
         result.usage.add(generation.usage)  # every call evaluates the prompt again: all of it counts

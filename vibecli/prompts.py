@@ -5,9 +5,13 @@ from __future__ import annotations
 import textwrap
 from functools import lru_cache
 
-from vibecli.core import Edit
-from vibecli.edits.envelope import format_envelope
+from vibecli.core import SECTION_STOPS, Edit
+from vibecli.edits.envelope import DONE, format_envelope
 from vibecli.paths import package_data
+
+ANSWER_STOPS = (DONE, *SECTION_STOPS)
+"""Where a free answer to an edit prompt ends: its `@@ done`, or the start of a new part of the
+prompt (`core.SECTION_MARKERS`), which the model writes when it goes on past its answer."""
 
 
 @lru_cache(maxsize=None)

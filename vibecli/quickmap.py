@@ -22,7 +22,7 @@ def remembered_map(args: list[str]) -> int | None:
     if given is None:
         return None
     from vibecli import paths
-    from vibecli.backends import model_key
+    from vibecli.models import model_key
     from vibecli.context.cache import cache_file
     from vibecli.context.repomap import RepoMap
     from vibecli.context.sources import work_tree_root

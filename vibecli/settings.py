@@ -13,7 +13,6 @@ from vibecli.core import UsageError, VibeError
 PROJECT_FILE = ".vibecli.yaml"
 GRAMMAR_MODES = ("lazy", "always", "off")
 EDIT_FORMATS = ("auto", "symbol", "search", "whole")
-BACKENDS = ("llama", "replay", "openai")
 ROUTES = ("local", "remote", "auto")
 LOOKUP_MODES = ("auto", "on", "off")
 DIALECTS = ("llama.cpp", "vllm", "plain")
@@ -36,8 +35,6 @@ PROTECTED_PATHS = (
 workspace tasks): written only when the user names them for the run. `.git` is refused always."""
 USER_ONLY_KEYS = ("protected_paths", "unsafe_fixes")
 """Keys that only the user config may set: a repository must not loosen what guards it."""
-
-LOCAL_BACKENDS = ("llama", "replay")
 
 # Trusting a project's configuration. A project's .vibecli.yaml came with the repository, so it is
 # someone else's until the user trusts that exact file (`vibecli trust`). Each setting that could
@@ -218,7 +215,7 @@ def _check(key: str, value: Any, source: str) -> Any:
     if not isinstance(value, allowed):
         raise VibeError(f"{source}: '{key}' must be {_type_names(allowed)}, not {value!r}")
     if key in ("backend", "remote") and not value:
-        raise VibeError(f"{source}: '{key}' must name a backend ({', '.join(BACKENDS)}) or a profile")
+        raise VibeError(f"{source}: '{key}' must name a backend ({', '.join(_backend_names())}) or a profile")
     if key == "route" and value not in ROUTES:
         raise VibeError(f"{source}: 'route' must be one of {', '.join(ROUTES)}, not {value!r}")
     if key == "endpoint_dialect" and value not in DIALECTS:
@@ -271,10 +268,10 @@ def _check(key: str, value: Any, source: str) -> Any:
 def _check_profiles(profiles: dict, source: str) -> tuple:
     checked = []
     for name, profile in profiles.items():
-        if not isinstance(name, str) or name in BACKENDS:
+        if not isinstance(name, str) or name in _backend_names():
             raise VibeError(f"{source}: backends: {name!r} is not a name a profile may take")
-        if not isinstance(profile, dict) or profile.get("type") not in BACKENDS:
-            raise VibeError(f"{source}: backends.{name} needs 'type', one of {', '.join(BACKENDS)}")
+        if not isinstance(profile, dict) or profile.get("type") not in _backend_names():
+            raise VibeError(f"{source}: backends.{name} needs 'type', one of {', '.join(_backend_names())}")
         values = {}
         for key, value in profile.items():
             if key == "type":
@@ -287,23 +284,31 @@ def _check_profiles(profiles: dict, source: str) -> tuple:
 
 
 def backend_settings(settings: Settings, name: str | None = None) -> Settings:
-    """The settings of one backend, `settings.backend` by default: a built-in type, or a profile laid over them."""
+    """The settings of one backend, `settings.backend` by default: a registered backend, or a profile laid over one."""
+    from vibecli.backends import registry
+
     name = name or settings.backend
     profiles = dict(settings.backends)
-    if name in BACKENDS:
+    if name in registry.names():
         resolved = replace(settings, backend=name)
     elif name in profiles:
         values = dict(profiles[name])
         resolved = replace(settings, backend=values.pop("type"), **values)
     else:
-        known = ", ".join([*BACKENDS, *profiles])
+        known = ", ".join([*registry.names(), *profiles])
         raise VibeError(f"unknown backend {name!r} (known: {known})")
-    if resolved.backend == "replay" and not resolved.replay_file:
-        raise VibeError("the replay backend needs --replay-file FILE (or replay_file in config)")
-    if resolved.backend == "openai" and not resolved.endpoint:
-        raise VibeError(f"the openai backend{'' if name == 'openai' else f' of {name!r}'} needs --endpoint URL "
-                        "(or endpoint in config)")
+    kind = registry.get(resolved.backend)
+    missing = kind.missing(resolved) if kind is not None else None
+    if missing:
+        raise VibeError(f"the {resolved.backend} backend{'' if name == resolved.backend else f' of {name!r}'} "
+                        f"needs {missing}")
     return resolved
+
+
+def _backend_names() -> tuple[str, ...]:
+    from vibecli.backends import registry
+
+    return registry.names()
 
 
 def _expand_checks(values: dict, source: str) -> dict:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from vibecli import paths
+from vibecli.backends.registry import is_local
 from vibecli.core import VibeError
-from vibecli.settings import ALWAYS, LOCAL_BACKENDS, NETWORK, OUTSIDE, Settings
+from vibecli.settings import ALWAYS, NETWORK, OUTSIDE, Settings
 
 STORE_VERSION = 1
 
@@ -36,9 +37,9 @@ def untrusted_keys(values: Mapping[str, Any], base: Settings, root: Path, cwd: P
     profiles = dict(base.backends)
 
     def network(name: Any) -> bool:
-        if name in LOCAL_BACKENDS:
+        if is_local(name):
             return False
-        return not (isinstance(name, str) and name in profiles and dict(profiles[name])["type"] in LOCAL_BACKENDS)
+        return not (isinstance(name, str) and name in profiles and is_local(dict(profiles[name])["type"]))
 
     held = []
     for key, value in values.items():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vibecli.backends.chat_format import ChatTemplate, chat_tokens, template_of
-from vibecli.backends.gguf_info import read_gguf
+from vibecli.models.gguf_info import read_gguf
 from vibecli.core import VibeError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

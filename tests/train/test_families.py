@@ -17,7 +17,7 @@ llama_cpp = pytest.importorskip("llama_cpp")
 from test_loop import rows  # noqa: E402
 from tiny import FAMILIES, tiny_config, tiny_gguf, tiny_model, tiny_tokenizer  # noqa: E402
 from vibecli.backends.adapter import check_adapter  # noqa: E402
-from vibecli.backends.gguf_info import read_gguf  # noqa: E402
+from vibecli.models.gguf_info import read_gguf  # noqa: E402
 from vibecli.train.loop import TrainConfig, train  # noqa: E402
 from vibecli.train.models import FAMILIES as KNOWN  # noqa: E402
 from vibecli.train.models import load_base  # noqa: E402

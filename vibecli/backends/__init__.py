@@ -1,59 +1,13 @@
-"""Model backends and the one factory that picks among them."""
+"""Model backends and the one factory that picks among them (through `registry`)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from vibecli.core import Backend, VibeError
 from vibecli.settings import Settings, backend_settings
-
-
-@dataclass(frozen=True)
-class ModelFile:
-    path: Path
-    name: str
-    sha256: str
-    context_length: int | None
-    embedded: bool
-
-
-def resolve_model(settings: Settings, cache_dir: Path, progress: Callable[[int, int], None] | None = None) -> ModelFile:
-    """The GGUF to use: --model/config, or the embedded one (assembled on first use). Checks its header."""
-    from vibecli.backends.embedded import embedded_model_path, file_sha256
-    from vibecli.backends.gguf_info import read_gguf
-    from vibecli.backends.registry import model_path
-
-    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
-    if path is not None:
-        info = read_gguf(path)
-        sha = file_sha256(path, cache_dir)
-        name = settings.model if settings.model.startswith("ollama:") else path.stem
-        return ModelFile(path, name, sha, info.context_length, embedded=False)
-    from vibecli.backends.embedded import NAME, expected_sha256
-
-    path = embedded_model_path(cache_dir, progress)
-    info = read_gguf(path)
-    return ModelFile(path, NAME, expected_sha256(), info.context_length, embedded=True)
-
-
-def model_key(settings: Settings, cache_dir: Path) -> str:
-    """Which model the settings mean, without reading it (what its tokenizer's counts are kept
-    under): the embedded model's sha256, or the file's path, size and modification time."""
-    from vibecli.backends.registry import model_path
-
-    path = model_path(settings.model, cache_dir / "pulled") if settings.model else None
-    if path is None:
-        from vibecli.backends.embedded import expected_sha256
-
-        return f"sha256:{expected_sha256()}"
-    try:
-        st = path.stat()
-        return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    except OSError as exc:
-        raise VibeError(f"cannot read the model {path}: {exc.strerror}") from None
 
 
 def make_backend(
@@ -65,89 +19,15 @@ def make_backend(
     on_wait: Callable[[], None] | None = None,
     on_note: Callable[[str], None] | None = None,
 ) -> Backend:
+    """The backend the settings name (a registered name, or a profile over one), made by its factory."""
+    from vibecli.backends import registry
+
     settings = backend_settings(settings)
-    if settings.backend == "openai":
-        from vibecli.backends.openai import OpenAIBackend, api_key_from
-
-        return OpenAIBackend(
-            settings.endpoint,
-            model=settings.endpoint_model,
-            api_key=api_key_from(settings.api_key_env),
-            dialect=settings.endpoint_dialect,
-            api=settings.endpoint_api,
-            timeout=settings.endpoint_timeout,
-            call_timeout=settings.call_timeout,
-            retries=settings.endpoint_retries,
-            seed=settings.seed,
-            temperature=settings.temperature,
-        )
-    if settings.backend == "replay":
-        from vibecli.backends.replay import ReplayBackend
-
-        return ReplayBackend(Path(settings.replay_file).expanduser(), call_timeout=settings.call_timeout)
-    from vibecli.backends.llama import LlamaCppBackend
-
-    model = resolve_model(settings, cache_dir, assemble_progress)
-    from vibecli.adapters import chosen_adapter
-
-    adapter = chosen_adapter(settings.adapter, model.embedded)
-    if adapter is not None:
-        from vibecli.backends.adapter import check_adapter
-
-        adapter = check_adapter(adapter, model.path).path
-    prompt_cache = prompt_cache_for(settings, cache_dir, model.sha256, adapter)
-    return LlamaCppBackend(
-        model.path,
-        model_name=model.name,
-        model_sha256=model.sha256,
-        context_length=model.context_length,
-        threads=settings.threads,
-        gpu_layers=settings.gpu_layers,
-        seed=settings.seed,
-        temperature=settings.temperature,
-        verbose=verbose,
-        acquire=lambda: model_lock(cache_dir, on_wait),
-        prompt_cache=prompt_cache,
-        lookup=settings.lookup,
-        before_load=_fit_check(model.path, settings, on_note),
-        adapter=adapter,
-        adapter_scale=settings.adapter_scale,
-        probe_file=cache_dir / "lookup-exact.json",
-        call_timeout=settings.call_timeout,
-    )
-
-
-def prompt_cache_for(settings: Settings, cache_dir: Path, model_sha256: str, adapter: Path | None):
-    """The on-disk prompt cache of this model and adapter (the checked GGUF file); None when turned off."""
-    if settings.prompt_cache_mb <= 0:
-        return None
-    from importlib.metadata import PackageNotFoundError, version
-
-    from vibecli.backends.kv_cache import PromptCache, identity
-
-    try:
-        runtime = "llama-cpp-python " + version("llama_cpp_python")
-    except PackageNotFoundError:
-        runtime = "llama-cpp-python"
-    key = identity(model_sha256, adapter, runtime, settings.adapter_scale)
-    return PromptCache(cache_dir / "prompt-cache", key, settings.prompt_cache_mb << 20)
-
-
-def _fit_check(path: Path, settings: Settings, on_note: Callable[[str], None] | None):
-    if not settings.fit_check:
-        return None
-    from vibecli.backends.fit import check_fit
-    from vibecli.backends.gguf_info import read_gguf
-
-    info = read_gguf(path)
-
-    def check(n_ctx: int) -> None:
-        estimate = check_fit(info, n_ctx, settings.gpu_layers)
-        for note in estimate.notes:
-            if on_note:
-                on_note(note)
-
-    return check
+    kind = registry.get(settings.backend)
+    if kind is None:  # backend_settings knows every registered name: only a profile can get here
+        raise VibeError(f"unknown backend type {settings.backend!r} (known: {', '.join(registry.names())})")
+    wiring = registry.Wiring(cache_dir, verbose, assemble_progress, on_wait, on_note)
+    return kind.make(settings, wiring)
 
 
 _held: list[int] = []

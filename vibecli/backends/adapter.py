@@ -10,7 +10,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from vibecli.backends.gguf_info import _Reader
+from vibecli.models.gguf_info import _Reader
 from vibecli.core import VibeError
 
 ADAPTER_FILE = "adapter.gguf"
@@ -60,7 +60,7 @@ def _tensor_table(path: Path) -> tuple[dict, dict[str, list[int]]]:
 
 def check_adapter(adapter: Path, base: Path) -> AdapterInfo:
     """A VibeError naming the first problem, or the adapter's facts (`path` is the GGUF file)."""
-    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.models.gguf_info import read_gguf
 
     if adapter.is_dir() and (adapter / ADAPTER_FILE).is_file():
         adapter = adapter / ADAPTER_FILE

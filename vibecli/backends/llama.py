@@ -13,8 +13,8 @@ from typing import Callable, Iterator
 from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
 from vibecli.backends.lookup import CHUNK, GreedyDecoder, last_boundary
+from vibecli.backends.prompt_text import flatten
 from vibecli.backends.stops import StopScanner
-from vibecli.backends.stops import partial_stop as _partial_stop  # noqa: F401  (openai.py imports it from here)
 from vibecli.core import (
     CANDIDATE_TEMPERATURE,
     CANDIDATE_TOP_P,
@@ -34,18 +34,13 @@ MAX_SEQUENCES = 16
 """The most answers one context decodes together: each holds a KV stream of its own."""
 
 
-def _flatten(prompt: str | list[Message]) -> str:
-    if isinstance(prompt, str):
-        return prompt
-    return "".join(f"{m.content}\n" if m.role == "system" else f"### {m.role}:\n{m.content}\n" for m in prompt)
-
-
 class LlamaCppBackend(Backend):
     name = "llama"
     max_candidates = MAX_SEQUENCES
     """generate_many decodes up to this many answers together, from one evaluation of the prompt."""
     takes_prefill = True
     """generate(prompt, prefill=...): the model's chat template wraps the prompt, not the prefill."""
+    takes_grammar = True
 
     def __init__(
         self,
@@ -71,9 +66,10 @@ class LlamaCppBackend(Backend):
         sequences: int = 1,
     ):
         self.model_path = model_path
+        self.model_location = str(model_path)
         self.model_name = model_name
         self.model_sha256 = model_sha256
-        self.context_length = context_length or 4096
+        self.context_length: int = context_length or 4096
         self.threads = threads
         self.gpu_layers = gpu_layers
         self.seed = seed
@@ -176,7 +172,7 @@ class LlamaCppBackend(Backend):
         usage = Usage()
         temp = self.temperature if temperature is None else temperature
         seed = self.seed if seed is None else seed
-        return Generation(self._stream(_flatten(prompt), prefill, grammar, stop or [], max_tokens, temp, seed, usage),
+        return Generation(self._stream(flatten(prompt), prefill, grammar, stop or [], max_tokens, temp, seed, usage),
                           usage)
 
     def generate_many(
@@ -205,7 +201,7 @@ class LlamaCppBackend(Backend):
 
         options = Options(stop or [], max_tokens, temperature, top_p, candidate_seeds(self.seed, n, seeds),
                           on_progress, looping)
-        return generate_many(self, _flatten(prompt), prefill, n, options)
+        return generate_many(self, flatten(prompt), prefill, n, options)
 
     def _stream(
         self, text: str, prefill: str, grammar: str | None, stop: list[str], max_tokens: int, temp: float, seed: int,

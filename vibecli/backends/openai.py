@@ -22,12 +22,13 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
-from vibecli.backends.llama import _flatten, _partial_stop
 from vibecli.backends.openai_wire import (
     EndpointAuth, EndpointBusy, EndpointError, EndpointModelMissing, EndpointProtocolError, EndpointTimeout,
     EndpointUnreachable, Retry, Watchdog, as_messages, chunk_events, describe, error_detail, parse_json, retry_after,
 )
+from vibecli.backends.prompt_text import flatten
 from vibecli.backends.proxy import connection, proxy_for
+from vibecli.backends.stops import StopScanner
 from vibecli.core import Backend, Candidates, Generation, Message, Usage
 from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
@@ -67,6 +68,7 @@ class OpenAIBackend(Backend):
         if dialect not in DIALECTS:
             raise EndpointError(f"endpoint_dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
         self.endpoint = endpoint.rstrip("/")
+        self.model_location = self.endpoint
         self._parts = parts
         self.model_name = model or "default"
         self.model = model
@@ -76,6 +78,8 @@ class OpenAIBackend(Backend):
             raise EndpointError(f"endpoint_api must be one of {', '.join(ENDPOINT_APIS)}, not {api!r}")
         self.dialect = dialect
         self.api = api
+        self.takes_grammar = dialect != "plain"
+        """`llama.cpp` sends a grammar as `grammar`, `vllm` as `guided_grammar`; `plain` sends none."""
         self.takes_prefill = api == "chat"
         """generate(prompt, prefill=...) under `chat`: the prompt is the user's message, the prefill
         the start of the assistant's; under `completions` both are one text."""
@@ -111,7 +115,7 @@ class OpenAIBackend(Backend):
                 start = prefill + received
                 return {"messages": messages + [{"role": "assistant", "content": start}] if start else messages}
         else:
-            text = _flatten(prompt) + prefill
+            text = flatten(prompt) + prefill
 
             def request(received: str) -> dict:
                 return {"prompt": text + received}
@@ -138,10 +142,8 @@ class OpenAIBackend(Backend):
             # the sampling the in-process backend uses, so that both paths give the same answer
             body.update(top_k=1 if greedy else 40, top_p=1.0 if greedy else 0.95, min_p=0.0 if greedy else 0.05,
                         repeat_penalty=1.0)
-            if grammar:
-                body["grammar"] = grammar
-        elif self.dialect == "vllm" and grammar:
-            body["guided_grammar"] = grammar
+        if grammar and self.takes_grammar:
+            body["guided_grammar" if self.dialect == "vllm" else "grammar"] = grammar
         return body
 
     def _stream(
@@ -209,8 +211,9 @@ class OpenAIBackend(Backend):
                     return
         finally:
             events.close()  # closing the socket is how the server learns to stop generating
-        if answer.held:
-            yield answer.flush()
+        rest = answer.flush()
+        if rest:
+            yield rest
         if usage.finish == "cancelled":
             usage.finish = "stop"
 
@@ -326,36 +329,25 @@ class OpenAIBackend(Backend):
 
 
 class _Answer:
-    """The text as it arrives, cut at the first stop string; what could still become one is held back."""
+    """The text as it arrives, cut at the first stop string by the `StopScanner` every backend uses."""
 
     def __init__(self, stop: list[str]):
-        self.stop = stop
-        self.longest = max((len(s) for s in stop), default=0)
+        self.scanner = StopScanner(stop)
         self.received = ""
         """Every character the server sent, emitted or held back (a resumed request continues it)."""
-        self.emitted = ""
-        self.held = ""
         self.first_at: float | None = None
 
     def feed(self, piece: str, final: bool = False) -> tuple[str, bool]:
-        """What may be shown now, and whether a stop string ended the answer."""
+        """What may be shown now, and whether a stop string ended the answer. `final`: nothing more
+        comes (max_tokens), so nothing is held back for a stop string that cannot complete."""
         self.received += piece
-        window = self.emitted[-self.longest:] + self.held + piece if self.longest else self.held + piece
-        piece = self.held + piece
-        hit = min((i for i in (window.find(s) for s in self.stop) if i >= 0), default=-1)
-        if hit >= 0:
-            tail_len = len(window) - len(piece)
-            self.held = ""
-            return (piece[: hit - tail_len] if hit > tail_len else ""), True
-        keep = 0 if final else _partial_stop(piece, self.stop)
-        out, self.held = piece[: len(piece) - keep], piece[len(piece) - keep:]
-        self.emitted += out
-        return out, False
+        out = self.scanner.feed(piece.encode("utf-8"))
+        if self.scanner.stopped:
+            return out, True
+        return (out + self.scanner.flush() if final else out), False
 
     def flush(self) -> str:
-        held, self.held = self.held, ""
-        self.emitted += held
-        return held
+        return self.scanner.flush()
 
 
 def api_key_from(env_name: str | None, environ=os.environ) -> str | None:
@@ -366,3 +358,19 @@ def api_key_from(env_name: str | None, environ=os.environ) -> str | None:
     if not value:
         raise EndpointAuth(f"api_key_env names {env_name}, but {env_name} is not set in the environment")
     return value
+
+
+def make(settings, wiring) -> OpenAIBackend:
+    """The registry's factory (`backend: openai`)."""
+    return OpenAIBackend(
+        settings.endpoint,
+        model=settings.endpoint_model,
+        api_key=api_key_from(settings.api_key_env),
+        dialect=settings.endpoint_dialect,
+        api=settings.endpoint_api,
+        timeout=settings.endpoint_timeout,
+        call_timeout=settings.call_timeout,
+        retries=settings.endpoint_retries,
+        seed=settings.seed,
+        temperature=settings.temperature,
+    )

@@ -168,9 +168,7 @@ def _single(backend, prompt, prefill: str, stop, max_tokens: int, temperature: f
         for piece in generation:
             yield 0, piece, None, generation.usage.completion_tokens
     finally:
-        close = getattr(generation.pieces, "close", None)
-        if close is not None:
-            close()
+        generation.close()
         with _counting:
             backend.requests += clone.requests - sent
     usage = generation.usage
@@ -182,14 +180,15 @@ def _choices(backend, prompt, prefill: str, stop, max_tokens: int, temperature: 
              n: int) -> Iterator[tuple]:
     """n sampled answers from one streamed request with `n` (choices told apart by `index`)."""
     from vibecli.backends.bounds import Bound
-    from vibecli.backends.openai import MAX_LINE_BYTES, MAX_STOPS, _flatten
+    from vibecli.backends.openai import MAX_LINE_BYTES, MAX_STOPS
+    from vibecli.backends.prompt_text import flatten
     from vibecli.backends.openai_wire import Retry, Watchdog, as_messages, parse_json
 
     if backend.api == "chat":
         messages = as_messages(prompt)
         request: dict = {"messages": messages + [{"role": "assistant", "content": prefill}] if prefill else messages}
     else:
-        request = {"prompt": _flatten(prompt) + prefill}
+        request = {"prompt": flatten(prompt) + prefill}
     body = backend._body(request, None, (stop or [])[:MAX_STOPS], max_tokens, temperature)
     body.update(n=n, seed=seed, top_p=top_p)
     started = time.perf_counter()

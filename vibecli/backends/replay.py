@@ -55,6 +55,7 @@ class ReplayBackend(Backend):
 
     def __init__(self, path: Path, model_name: str = "replay", call_timeout: float | None = DEFAULT_CALL_TIMEOUT):
         self.path = path
+        self.model_location = str(path)
         self.call_timeout = call_timeout
         self.model_name = model_name
         self.model_sha256 = ""
@@ -211,3 +212,8 @@ def _candidates(value, where: str) -> tuple[tuple[str, float | None], ...]:
                             "and a number 'logprob'")
         found.append((item["text"], None if logprob is None else float(logprob)))
     return tuple(found)
+
+
+def make(settings, wiring) -> ReplayBackend:
+    """The registry's factory (`backend: replay`)."""
+    return ReplayBackend(Path(settings.replay_file).expanduser(), call_timeout=settings.call_timeout)

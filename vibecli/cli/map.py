@@ -30,7 +30,8 @@ def map_(
     Tokens are counted with the model's own tokenizer (its vocabulary only is read)."""
     from vibecli import paths
     from vibecli.context.cache import cache_file
-    from vibecli.context.repomap import RepoMap, estimate_tokens
+    from vibecli.context.repomap import RepoMap
+    from vibecli.core import estimate_tokens
     from vibecli.context.sources import work_tree_root
     from vibecli.core import VibeError
     from vibecli.workspace import Workspace
@@ -87,10 +88,10 @@ def _model_counter(settings, cache):
     """(the model's identity, its tokenizer through the counts the tag cache keeps): the vocabulary
     is loaded only for a text not counted before, so a map of an unchanged repository loads none."""
     from vibecli import paths
-    from vibecli.backends import model_key
+    from vibecli.models import model_key
 
     def load():
-        from vibecli.backends import resolve_model
+        from vibecli.models import resolve_model
         from vibecli.backends.llama import vocab_counter
 
         return vocab_counter(resolve_model(settings, paths.cache_dir()).path)

@@ -17,8 +17,8 @@ app = typer.Typer(rich_markup_mode=None, help="The model vibecli uses.", no_args
 def info(model: o.Model = None, adapter: o.Adapter = None, json_: o.Json = False) -> None:
     """Path, size, sha256, architecture, context length, quantization and parameters of the model, and the adapter applied over it."""
     from vibecli.adapters import SHIPPED, chosen_adapter, label
-    from vibecli.backends import resolve_model
-    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.models import resolve_model
+    from vibecli.models.gguf_info import read_gguf
     from vibecli.cli.wiring import _AssembleBar
 
     env = Env(json=json_)

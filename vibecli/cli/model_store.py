@@ -31,8 +31,8 @@ def pull(
     quiet: o.Quiet = False,
 ) -> None:
     """Download a GGUF from the Hugging Face hub (HF_ENDPOINT, HF_TOKEN), checked by sha256 and GGUF header."""
-    from vibecli.backends import hub
-    from vibecli.backends.fit import available_ram
+    from vibecli.models import hub
+    from vibecli.models.fit import available_ram
 
     env = Env(json=json_, quiet=quiet)
     bar = _DownloadBar(env)
@@ -75,7 +75,7 @@ def pull(
 
 def list_models(json_: o.Json = False) -> None:
     """The embedded model, pulled models and local files named in config; `*` marks the active one."""
-    from vibecli.backends import registry
+    from vibecli.models import catalog as registry
 
     env = Env(json=json_)
     with handled(env):
@@ -88,7 +88,7 @@ def list_models(json_: o.Json = False) -> None:
     if env.json:
         env.emit_json({"models": [e.to_json() for e in found]})
         return
-    from vibecli.backends.hub import human
+    from vibecli.models.hub import human
 
     columns = ("", "NAME", "SOURCE", "SIZE", "ARCH", "PARAMS", "QUANT", "CONTEXT", "FORMAT", "NOTE")
     rows = [
@@ -119,8 +119,8 @@ def use(
     json_: o.Json = False,
 ) -> None:
     """Make a model the default (the `model` key of the user config, or of the project's with --project)."""
-    from vibecli.backends import registry
-    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.models import catalog as registry
+    from vibecli.models.gguf_info import read_gguf
 
     env = Env(json=json_)
     with handled(env):
@@ -159,8 +159,8 @@ def rm(
     json_: o.Json = False,
 ) -> None:
     """Delete a pulled model to free its space."""
-    from vibecli.backends import registry
-    from vibecli.backends.hub import human
+    from vibecli.models import catalog as registry
+    from vibecli.models.hub import human
 
     env = Env(json=json_)
     with handled(env):
@@ -234,7 +234,7 @@ def _count(n: int | None) -> str:
 
 
 def _show_listing(env: Env, listing, chosen) -> None:
-    from vibecli.backends.hub import human
+    from vibecli.models.hub import human
 
     if len(listing.files) < 2:
         return

@@ -97,7 +97,7 @@ class Session:
     def _adapter(self) -> str:
         from vibecli.adapters import label
 
-        return label(getattr(self.backend, "adapter", None))  # only llama.cpp applies adapters
+        return label(self.backend.adapter)
 
     # -- requests
 
@@ -243,12 +243,12 @@ class Session:
         """The repo map the next request would see: the files in play are shown whole, so left out."""
         from vibecli import paths
         from vibecli.context.cache import cache_file
-        from vibecli.context.repomap import RepoContext, estimate_tokens
+        from vibecli.context.repomap import RepoContext
 
         if self.settings.map_tokens <= 0:
             self.env.info("map_tokens is 0: requests carry no repo map")
             return
-        count = getattr(self.backend, "count_tokens", None) or estimate_tokens
+        count = self.backend.count_tokens
         context = RepoContext(self.place.root, cache_file(paths.cache_dir(), self.place.root), self.settings.max_file_bytes)
         found = context.render(list(self.files), args, self.settings.map_tokens, count)
         self.env.out.print(found.text, end="", markup=False, highlight=False)
@@ -268,7 +268,7 @@ class Session:
 
     def model(self, args: str) -> None:
         b, u = self.backend, self.usage
-        where = getattr(b, "model_path", None) or getattr(b, "path", "")
+        where = b.model_location
         sha = f", sha256 {b.model_sha256[:12]}" if b.model_sha256 else ""
         self.env.info(f"model: {b.model_name} ({b.name}{sha}) {where}")
         self.env.info(f"adapter: {self._adapter()}")

@@ -118,7 +118,7 @@ def _pairs(files: list[Path]) -> list[dict]:
 
 
 def _base_model(model: str | None) -> Path:
-    from vibecli.backends import resolve_model
+    from vibecli.models import resolve_model
     from vibecli.settings import Settings
 
     return resolve_model(Settings(model=model), paths.cache_dir()).path
@@ -175,7 +175,7 @@ class Evaluation:
 
 def _run(env: Env, config, rows: list[dict], held: list[dict], evaluation: Evaluation) -> dict:
     """Trains; on rank 0 also checks the result, writes ledger.json and runs --eval."""
-    from vibecli.backends.embedded import file_sha256
+    from vibecli.models.digest import file_sha256
     from vibecli.train import ledger
     from vibecli.train.loop import train as run_training
 

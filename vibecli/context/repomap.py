@@ -17,6 +17,7 @@ from vibecli.context.cache import TagCache
 from vibecli.context.rank import Ranking, definers, rank_files
 from vibecli.context.sources import Listing, list_sources, recently_changed
 from vibecli.context.tags import FileTags, words
+from vibecli.core import estimate_tokens
 
 Counter_ = Callable[[str], int]
 WORD_MATCHES = 5
@@ -24,12 +25,6 @@ WORD_MATCHES = 5
 MAP_FORMAT = 1
 """Raise it when the same files and request would give another map (ranking, rendering): the
 maps the tag cache remembers are then built afresh."""
-
-
-def estimate_tokens(text: str) -> int:
-    """Without the model's tokenizer: two bytes a token, an overestimate for code (3-4 measured),
-    so a budget kept with it is never exceeded by the real count."""
-    return -(-len(text.encode("utf-8")) // 2)
 
 
 @dataclass

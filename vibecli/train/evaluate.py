@@ -14,7 +14,8 @@ from typing import Callable
 
 from vibecli.adapters import NONE
 from vibecli.core import EnvelopeError
-from vibecli.edits.envelope import DONE, parse_envelope
+from vibecli.edits.envelope import parse_envelope
+from vibecli.prompts import ANSWER_STOPS
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "editeval.py"
 
@@ -39,7 +40,7 @@ def _edits_key(text: str):
 def generate_all(backend, rows: list[dict], max_tokens: int = 512) -> list[str]:
     out = []
     for row in rows:
-        generation = backend.generate(row["prompt"], stop=[DONE, "\n=== ", "\n### "], max_tokens=max_tokens, temperature=0.0)
+        generation = backend.generate(row["prompt"], stop=list(ANSWER_STOPS), max_tokens=max_tokens, temperature=0.0)
         out.append("".join(generation))
     return out
 

@@ -68,7 +68,7 @@ def load_base(base: Path, hf_cache: Path, device: str, progress=None, dtype=None
     from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
     from transformers.utils import logging as hf_logging
 
-    from vibecli.backends.embedded import file_sha256
+    from vibecli.models.digest import file_sha256
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from vibecli.backends.gguf_info import read_gguf
+from vibecli.models.gguf_info import read_gguf
 from vibecli.core import VibeError
 
 

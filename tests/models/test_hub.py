@@ -20,7 +20,7 @@ REPO = "acme/tiny-GGUF"
 
 
 def embedded_gguf() -> Path:
-    from vibecli.backends.embedded import embedded_model_path
+    from vibecli.models import default_model_path as embedded_model_path
 
     cache = Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
     return embedded_model_path(cache)

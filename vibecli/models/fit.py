@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vibecli.backends.gguf_info import GGUFInfo
+from vibecli.models.gguf_info import GGUFInfo
 from vibecli.core import Refused
 
 KV_BYTES = 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vibecli.backends import ollama, resolve_model
+from vibecli.models import ollama, resolve_model
 from vibecli.core import VibeError
 from vibecli.settings import Settings
 

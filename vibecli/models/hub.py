@@ -155,7 +155,7 @@ def pull(listing: Listing, remote: RemoteFile, root: Path, progress: Progress | 
     # 1 MiB of received bytes is lost to an interruption (the library's default is 10 MiB)
     constants.DOWNLOAD_CHUNK_SIZE = CHUNK
 
-    from vibecli.backends.gguf_info import read_gguf
+    from vibecli.models.gguf_info import read_gguf
 
     if not remote.sha256:
         raise VibeError(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vibecli.backends.fit import available_ram, check_fit, estimate, kv_cache_bytes
-from vibecli.backends.gguf_info import read_gguf
+from vibecli.models.fit import available_ram, check_fit, estimate, kv_cache_bytes
+from vibecli.models.gguf_info import read_gguf
 from vibecli.core import Refused
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
