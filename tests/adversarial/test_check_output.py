@@ -13,7 +13,8 @@ import pytest
 from harness import GREET, Snapshot, answer, check
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "check_output"
-LINTME = "import os\n\n\ndef answer():\n    return 42\n"
+# a finding ruff has no fix for (F821), so ruff's own fixes, applied first, leave it to the model
+LINTME = "def answer():\n    return forty_two\n"
 FIXED = "def answer():\n    return 42\n"
 PROJECT = {  # the files the recorded outputs name, each valid in its language
     "util.py": "X = 1\n", "test_util.py": "X = 1\n", "test_raises.py": "X = 1\n", "test_broken.py": "X = 1\n",
@@ -65,7 +66,7 @@ def test_ruff_fixed_is_exit_0_with_one_commit(sandbox):
     before = Snapshot.take(sandbox)
     run = _fix(sandbox, "--lint-cmd", _ruff() + " lintme.py", answers=(_same("lintme.py", FIXED),))
     check(sandbox, before, run, exit_code=0, committed=["lintme.py"])
-    assert run.json["checks"][0]["problems"][0].startswith("lintme.py:1:")
+    assert run.json["checks"][0]["problems"][0].startswith("lintme.py:2: F821")
 
 
 def test_failures_only_in_files_not_given_are_exit_4(clean_sandbox):

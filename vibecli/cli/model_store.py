@@ -49,8 +49,11 @@ def pull(
         try:
             pulled = hub.pull(listing, chosen, paths.pulled_models_dir(), bar.update)
         except KeyboardInterrupt:
+            from vibecli import interrupts
+
             bar.close()
             env.error(VibeError("interrupted; the partial download is kept: run the same command to resume"))
+            interrupts.settled()  # this line tells what happened; the entry point adds none of its own
             raise typer.Exit(130) from None
         finally:
             bar.close()
