@@ -6,7 +6,7 @@
 
 Cost (issue 22, part 4; targets: N = 4 at most 2.5x the wall time of one greedy answer, peak
 RSS within 1 GB). Three EditEval-like requests (small files written here, not EditEval's) are
-rendered through vibecli's own prompt code (`task_prompt`, the `auto` format, the agent's stop
+rendered through vibecli's own prompt code (`files_prompt`, the `auto` format, the agent's stop
 strings and token budget), and answered by the embedded model with the shipped adapter, 2
 threads, the prompt cache off, the way each variant would answer them: one greedy `generate`,
 or `generate_many` with N = 2, 4, 8. Every variant runs in a child process of its own per round,
@@ -105,14 +105,13 @@ def quarter(text):
 
 def render(path: str, text: str, instruction: str) -> dict:
     """The prompt, stop strings and token budget of a first attempt of `vibecli edit`."""
-    from vibecli.conversation import FREE_STOPS, _token_budget, resolve_format
-    from vibecli.data.examples import task_prompt
-    from vibecli.data.synth import _memory_file, symbols_for
+    from vibecli.conversation import FREE_STOPS, _token_budget
+    from vibecli.data.answers import memory_file
+    from vibecli.data.examples import files_prompt
     from vibecli.settings import Settings
 
-    files = {path: _memory_file(path, text)}
-    edit_format = resolve_format("auto", files)
-    prompt = task_prompt(path, text, instruction, symbols_for(path, text), edit_format)
+    files = {path: memory_file(path, text)}
+    _, prompt = files_prompt({path: text}, instruction, "auto")
     budget = min(Settings().max_tokens, _token_budget(files))
     return {"path": path, "prompt": prompt, "stop": FREE_STOPS, "max_tokens": budget}
 
