@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from vibecli.core import VibeError
-from vibecli.settings import Settings, load_settings
+from vibecli.settings import Settings
+from vibecli.settings_load import load_settings
 
 
 def _load(tmp_path, user=None, project=None, env=None, flags=None, trust=True):
