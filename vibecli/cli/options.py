@@ -55,7 +55,7 @@ def takes_settings(command: str) -> Callable[[Callable], Callable]:
         params = list(signature.parameters.values())
         at = [p.name for p in params].index("flags")
         options = [inspect.Parameter(key, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=_default(item),
-                                     annotation=_option(item)) for key, item in taken.items()]
+                                     annotation=_option(key)) for key, item in taken.items()]
 
         @functools.wraps(func)
         def run(**given: Any) -> Any:
@@ -63,13 +63,15 @@ def takes_settings(command: str) -> Callable[[Callable], Callable]:
             return func(**given, flags=flags)
 
         run.__signature__ = signature.replace(parameters=[*params[:at], *options, *params[at + 1:]])  # type: ignore[attr-defined]
-        run.settings_command = command  # type: ignore[attr-defined]
         return run
 
     return decorate
 
 
-def _option(item: Declared) -> Any:
+@functools.lru_cache(maxsize=None)
+def _option(key: str) -> Any:
+    """One Typer option per setting, shared by the commands that take it (Typer copies it for each)."""
+    item = DECLARED[key]
     spec = item.spec
     names = (spec.flag, spec.short) if spec.short else (spec.flag,)
     option = typer.Option(*names, help=spec.help, rich_help_panel=spec.section)
