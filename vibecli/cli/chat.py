@@ -18,6 +18,7 @@ app = typer.Typer(rich_markup_mode=None)
 EXIT_HANGUP = 129
 """128 + SIGHUP: the terminal went away."""
 
+
 @app.command(epilog=o.EXIT_CODES_HELP)
 @o.takes_settings("chat")
 def chat(
