@@ -139,12 +139,15 @@ def test_profiles_from_the_project_config_and_the_key_kept_out_of_the_logbook(re
     assert '"api_key_env": "BIG_KEY"' in run["settings"]
 
 
-def test_config_errors_are_one_line():
+def test_config_errors_are_one_line(repo):
     result = run_cli("edit", INSTRUCTION, "greet.py", "--route", "auto", "--json")
     assert result.exit_code == 1 and "needs --endpoint URL" in result.json["message"]
-    result = run_cli("edit", INSTRUCTION, "greet.py", "--route", "sideways", "--json")
-    assert result.exit_code == 1 and "'route' must be one of local, remote, auto" in result.json["message"]
+    result = run_cli("edit", INSTRUCTION, "greet.py", "--route", "sideways", "--json")  # a bad flag: usage, exit 2
+    assert result.exit_code == 2 and "--route must be one of local, remote, auto" in result.json["message"]
     result = run_cli("edit", INSTRUCTION, "greet.py", "--backend", "nope", "--json")
+    assert result.exit_code == 2 and "--backend must name a backend or a profile" in result.json["message"]
+    (repo / ".vibecli.yaml").write_text("backend: nope\n")
+    result = run_cli("edit", INSTRUCTION, "greet.py", "--json", "--trust-project")  # in a file: exit 1
     assert result.exit_code == 1 and "unknown backend 'nope'" in result.json["message"]
 
 

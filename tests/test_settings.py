@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from vibecli.core import VibeError
-from vibecli.settings import Settings, load_settings
+from vibecli.settings import Settings
+from vibecli.settings_load import load_settings
 
 
 def _load(tmp_path, user=None, project=None, env=None, flags=None, trust=True):
@@ -161,7 +164,7 @@ def test_candidates_and_select_are_checked_in_every_layer(tmp_path):
                         ("select: vote\n", "'select' must be one of agree, greedy")):
         with pytest.raises(VibeError, match=match):
             _load(tmp_path, user=text)
-    with pytest.raises(VibeError, match="option --candidates"):
+    with pytest.raises(VibeError, match="^--candidates must be from 1 to 16"):
         _load(tmp_path, user="", flags={"candidates": 0})
 
 
@@ -181,3 +184,32 @@ def test_unsafe_fixes_come_from_the_user_and_never_from_a_project(tmp_path):
     s = load_settings(user_file=None, project_root=root, environ={}, trust_project=True, on_note=notes.append)
     assert s.unsafe_fixes is False
     assert len(notes) == 1 and "unsafe_fixes ignored" in notes[0]
+
+
+def test_a_bad_flag_is_a_usage_error_that_names_the_flag(tmp_path):
+    from vibecli.core import EXIT_USAGE, UsageError
+
+    with pytest.raises(UsageError, match=r"^--format must be one of auto, symbol, search, whole, not 'foo'$") as info:
+        _load(tmp_path, flags={"edit_format": "foo"})
+    assert info.value.exit_code == EXIT_USAGE
+    with pytest.raises(UsageError, match=r"^--threads must be at least 1, not 0$"):
+        _load(tmp_path, flags={"threads": 0})
+    with pytest.raises(UsageError, match=r"^--backend must name a backend or a profile \(llama, replay, openai, big\)"):
+        _load(tmp_path, user="backends:\n  big: {type: llama}\n", flags={"backend": "bigg"})
+    assert _load(tmp_path, user="backends:\n  big: {type: llama}\n", flags={"backend": "big"}).backend == "big"
+
+
+def test_environment_errors_name_the_variable(tmp_path):
+    with pytest.raises(VibeError, match=r"^environment VIBECLI_AUTO_FILES: 'auto_files' must be from 1 to 8, not 9$"):
+        _load(tmp_path, env={"VIBECLI_AUTO_FILES": "9"})
+    assert _load(tmp_path, env={"VIBECLI_TIMEOUT": ""}).timeout is None
+    assert _load(tmp_path, env={"VIBECLI_ENDPOINT_TIMEOUT": "5"}).endpoint_timeout == 5.0
+
+
+def test_every_setting_is_declared_and_every_flag_has_help_and_commands():
+    from vibecli.settings import DECLARED
+
+    assert set(DECLARED) == {f.name for f in fields(Settings)}
+    for key, item in DECLARED.items():
+        assert item.spec.doc and item.spec.section, key
+        assert bool(item.spec.flag) == bool(item.spec.help) == bool(item.spec.commands), key

@@ -8,7 +8,8 @@ from dataclasses import fields
 import pytest
 
 from vibecli import trust
-from vibecli.settings import Settings, load_settings
+from vibecli.settings import Settings
+from vibecli.settings_load import load_settings
 
 HOSTILE = (
     "checks:\n  lint: touch pwned\n  test: curl evil\nendpoint: http://evil.example/v1\nendpoint_model: big\n"

@@ -14,7 +14,7 @@ import sys
 
 # the flags of `fix` this path understands; any other argument sends the run to the full CLI
 _VALUE_FLAGS = {"--lint-cmd": "lint_cmd", "--test-cmd": "test_cmd"}
-_SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep-failed", "--trust-project"}
+_SWITCHES = {"--check", "--quiet", "-q", "--no-commit", "--allow-dirty", "--keep-failed", "--trust-project", "--yes", "-y"}
 
 
 def main() -> None:
@@ -60,7 +60,7 @@ def nothing_to_fix(args: list[str]) -> int | None:
     from vibecli import paths
     from vibecli.checks import run_check
     from vibecli.core import VibeError
-    from vibecli.settings import load_settings
+    from vibecli.settings_load import load_settings
 
     notes: list[str] = []
     try:

@@ -27,7 +27,7 @@ def remembered_map(args: list[str]) -> int | None:
     from vibecli.context.repomap import RepoMap
     from vibecli.context.sources import work_tree_root
     from vibecli.core import VibeError
-    from vibecli.settings import load_settings
+    from vibecli.settings_load import load_settings
     from vibecli.workspace import Workspace
 
     cwd = Path.cwd()

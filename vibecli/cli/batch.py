@@ -17,25 +17,12 @@ app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("batch")
 def batch(
     tasks_file: Annotated[Path, typer.Argument(metavar="TASKS.yaml", help="A list of {instruction, paths} mappings.")],
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Run the rest after a task fails.")] = False,
-    model: o.Model = None,
-    adapter: o.Adapter = None,
-    backend: o.Backend = None,
-    replay_file: o.ReplayFile = None,
-    endpoint: o.Endpoint = None,
-    endpoint_model: o.EndpointModel = None,
-    route: o.Route = None,
-    threads: o.Threads = None,
-    max_attempts: o.MaxAttempts = None,
-    edit_format: o.Format = None,
-    candidates: o.Candidates = None,
-    select: o.Select = None,
-    lint_cmd: o.LintCmd = None,
-    test_cmd: o.TestCmd = None,
-    timeout: o.Timeout = None,
-    no_commit: o.NoCommit = False,
+    flags: o.SettingFlags = None,
+    yes: o.NeverAsks = False,
     trust_project: o.TrustProject = False,
     json_: o.Json = False,
     quiet: o.Quiet = False,
@@ -44,14 +31,10 @@ def batch(
 
     TASKS.yaml is a list like `- {instruction: "rename x to y", paths: [a.py]}`. The model is loaded once.
     """
-    given = dict(locals())
     env = Env(json=json_, quiet=quiet)
     reports = []
     with handled(env):
         tasks = _read_tasks(tasks_file)
-        flags = {k: given.get(k) for k in o.SETTING_FLAGS}
-        if no_commit:
-            flags["commit"] = False
         place = locate(False)
         settings = settings_for(place.root, flags, env, trust_project)
         backends: dict = {}  # one model load for every task

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Annotated
 
 import typer
 
@@ -19,36 +18,12 @@ app = typer.Typer(rich_markup_mode=None)
 EXIT_HANGUP = 129
 """128 + SIGHUP: the terminal went away."""
 
-Confirm = Annotated[bool, typer.Option("--confirm", help="Show each change and ask before writing it (as confirm: true).", rich_help_panel=o.EDIT)]
-
 
 @app.command(epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("chat")
 def chat(
-    model: o.Model = None,
-    adapter: o.Adapter = None,
-    backend: o.Backend = None,
-    replay_file: o.ReplayFile = None,
-    threads: o.Threads = None,
-    gpu_layers: o.GpuLayers = None,
-    seed: o.Seed = None,
-    max_tokens: o.MaxTokens = None,
-    max_attempts: o.MaxAttempts = None,
-    grammar: o.Grammar = None,
-    edit_format: o.Format = None,
-    candidates: o.Candidates = None,
-    select: o.Select = None,
-    lint_cmd: o.LintCmd = None,
-    test_cmd: o.TestCmd = None,
-    max_rounds: o.MaxRounds = None,
-    timeout: o.Timeout = None,
-    endpoint: o.Endpoint = None,
-    endpoint_model: o.EndpointModel = None,
-    route: o.Route = None,
-    fit_check: o.FitCheck = None,
-    fixers: o.Fixers = None,
-    confirm: Confirm = False,
+    flags: o.SettingFlags = None,
     yes: o.Yes = False,
-    no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
     trust_project: o.TrustProject = False,
     verbose: o.Verbose = False,
@@ -57,12 +32,6 @@ def chat(
 
     Needs a terminal; /help inside lists the commands (/add, /drop, /undo, /run, ...).
     """
-    given = dict(locals())
-    flags = {k: given[k] for k in o.SETTING_FLAGS}
-    if confirm:
-        flags["confirm"] = True
-    if no_commit:
-        flags["commit"] = False
     env = Env(verbose=verbose)
     if not can_ask():
         with handled(env):

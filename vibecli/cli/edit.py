@@ -15,46 +15,24 @@ app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("edit")
 def edit(
     instruction: Annotated[Optional[str], typer.Argument(help="What to change, in plain language (`-`: read standard input).")] = None,
     paths_: Annotated[Optional[List[str]], typer.Argument(metavar="[PATHS]...", help="Files to edit (default: files the instruction names).")] = None,
     instruction_file: o.InstructionFile = None,
-    model: o.Model = None,
-    adapter: o.Adapter = None,
-    backend: o.Backend = None,
-    replay_file: o.ReplayFile = None,
-    endpoint: o.Endpoint = None,
-    endpoint_model: o.EndpointModel = None,
-    route: o.Route = None,
-    threads: o.Threads = None,
-    gpu_layers: o.GpuLayers = None,
-    fit_check: o.FitCheck = None,
-    fixers: o.Fixers = None,
-    seed: o.Seed = None,
-    max_tokens: o.MaxTokens = None,
-    max_attempts: o.MaxAttempts = None,
-    grammar: o.Grammar = None,
-    edit_format: o.Format = None,
-    candidates: o.Candidates = None,
-    select: o.Select = None,
-    lint_cmd: o.LintCmd = None,
-    test_cmd: o.TestCmd = None,
-    max_rounds: o.MaxRounds = None,
+    flags: o.SettingFlags = None,
     keep_failed: o.KeepFailed = False,
     yes: o.Yes = False,
     dry_run: o.DryRun = False,
-    no_commit: o.NoCommit = False,
     allow_dirty: o.AllowDirty = False,
     no_git: o.NoGit = False,
     trust_project: o.TrustProject = False,
-    timeout: o.Timeout = None,
     json_: o.Json = False,
     json_lines: o.JsonLines = False,
     quiet: o.Quiet = False,
     verbose: o.Verbose = False,
 ) -> None:
     """Edit code with the local model: a checked patch, then a git commit."""
-    given = dict(locals())
     env = Env(json=json_, json_lines=json_lines, quiet=quiet, verbose=verbose)
     with handled(env):
         if instruction_file and paths_ is None and instruction is not None:
@@ -62,8 +40,7 @@ def edit(
         elif instruction_file and instruction is not None:
             paths_, instruction = [instruction, *paths_], None
         text = read_instruction(instruction, instruction_file)
-        flags = {k: given[k] for k in o.SETTING_FLAGS}
-        if no_commit or dry_run:
+        if dry_run:
             flags["commit"] = False
         place = locate(no_git)
         settings = settings_for(place.root, flags, env, trust_project)

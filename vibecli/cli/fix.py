@@ -20,35 +20,15 @@ MAX_FILES = 8
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("fix")
 def fix(
     paths_: Annotated[Optional[List[str]], typer.Argument(metavar="[PATHS]...", help="Files to fix (default: the files the checks name).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the fix would change files.")] = False,
-    model: o.Model = None,
-    adapter: o.Adapter = None,
-    backend: o.Backend = None,
-    replay_file: o.ReplayFile = None,
-    endpoint: o.Endpoint = None,
-    endpoint_model: o.EndpointModel = None,
-    route: o.Route = None,
-    threads: o.Threads = None,
-    gpu_layers: o.GpuLayers = None,
-    fit_check: o.FitCheck = None,
-    fixers: o.Fixers = None,
-    seed: o.Seed = None,
-    max_tokens: o.MaxTokens = None,
-    max_attempts: o.MaxAttempts = None,
-    grammar: o.Grammar = None,
-    edit_format: o.Format = None,
-    candidates: o.Candidates = None,
-    select: o.Select = None,
-    lint_cmd: o.LintCmd = None,
-    test_cmd: o.TestCmd = None,
-    max_rounds: o.MaxRounds = None,
+    flags: o.SettingFlags = None,
     keep_failed: o.KeepFailed = False,
-    no_commit: o.NoCommit = False,
+    yes: o.NeverAsks = False,
     allow_dirty: o.AllowDirty = False,
     trust_project: o.TrustProject = False,
-    timeout: o.Timeout = None,
     json_: o.Json = False,
     json_lines: o.JsonLines = False,
     quiet: o.Quiet = False,
@@ -58,12 +38,10 @@ def fix(
 
     Nothing to fix is exit 0 without loading the model. Inside a pre-commit hook (PRE_COMMIT set) the files are edited but not committed, and the exit is 1 when a file changed, so the commit is retried, as formatters do.
     """  # noqa: E501
-    given = dict(locals())
     env = Env(json=json_, json_lines=json_lines, quiet=quiet, verbose=verbose)
     hook = bool(os.environ.get("PRE_COMMIT"))
     with handled(env):
-        flags = {k: given[k] for k in o.SETTING_FLAGS}
-        if no_commit or check or hook:
+        if check or hook:
             flags["commit"] = False
         place = locate(False)
         settings = settings_for(place.root, flags, env, trust_project)

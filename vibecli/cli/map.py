@@ -16,13 +16,14 @@ app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command("map", epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("map")
 def map_(
     paths_: Annotated[Optional[List[str]], typer.Argument(metavar="[PATHS]...", help="Files the request names (shown in full, so left out of the map).")] = None,
     tokens: Annotated[Optional[int], typer.Option("--tokens", min=1, help="Token budget of the map (default: map_tokens from config).")] = None,
     instruction: Annotated[Optional[str], typer.Option("--instruction", "-i", help="Rank for this request, as `edit` would.")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each file ranked where it did, and what was skipped.")] = False,
     estimate: Annotated[bool, typer.Option("--estimate", help="Count tokens with a safe estimate instead of the model's tokenizer.")] = False,
-    model: o.Model = None,
+    flags: o.SettingFlags = None,
     json_: o.Json = False,
 ) -> None:
     """Print the repo map: the best-ranked definitions of the repository's files, cut to the token budget.
@@ -43,7 +44,7 @@ def map_(
         root = work_tree_root(cwd)  # git itself: GitPython's import would cost a third of a warm map
         if root is None:
             raise VibeError(f"not inside a git work tree: {cwd} (run `git init`)")
-        settings = settings_for(root, {"model": model}, env)
+        settings = settings_for(root, flags, env)
         budget = tokens or settings.map_tokens
         focus = [Workspace(root).user_path(p, cwd) for p in paths_ or []]
         repo_map = RepoMap(root, cache_file(paths.cache_dir(), root), settings.max_file_bytes)

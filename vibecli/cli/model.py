@@ -14,7 +14,8 @@ app = typer.Typer(rich_markup_mode=None, help="The model vibecli uses.", no_args
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
-def info(model: o.Model = None, adapter: o.Adapter = None, json_: o.Json = False) -> None:
+@o.takes_settings("model info")
+def info(flags: o.SettingFlags = None, json_: o.Json = False) -> None:
     """Path, size, sha256, architecture, context length, quantization and parameters of the model, and the adapter applied over it."""
     from vibecli.adapters import SHIPPED, chosen_adapter, label
     from vibecli.models import resolve_model
@@ -23,7 +24,7 @@ def info(model: o.Model = None, adapter: o.Adapter = None, json_: o.Json = False
 
     env = Env(json=json_)
     with handled(env):
-        settings = settings_for(None, {"model": model, "adapter": adapter})
+        settings = settings_for(None, flags)
         bar = _AssembleBar(env)
         try:
             resolved = resolve_model(settings, paths.cache_dir(), bar.update)

@@ -14,11 +14,9 @@ from vibecli.cli.wiring import handled, settings_for
 from vibecli.core import UsageError
 
 
+@o.takes_settings("model bench")
 def bench(
-    model: o.Model = None,
-    adapter: o.Adapter = None,
-    threads: o.Threads = None,
-    gpu_layers: o.GpuLayers = None,
+    flags: o.SettingFlags = None,
     prompt_tokens: Annotated[int, typer.Option("--prompt-tokens", help="Prompt length to evaluate.")] = 1024,
     gen_tokens: Annotated[int, typer.Option("--gen-tokens", help="Tokens to generate.")] = 128,
     json_: o.Json = False,
@@ -33,8 +31,7 @@ def bench(
     with handled(env):
         if not 64 <= prompt_tokens <= 16384 or not 1 <= gen_tokens <= 4096:
             raise UsageError("--prompt-tokens must be 64 to 16384 and --gen-tokens 1 to 4096")
-        settings = settings_for(None, {"model": model, "adapter": adapter, "threads": threads, "gpu_layers": gpu_layers,
-                                      "backend": "llama"})
+        settings = settings_for(None, {**flags, "backend": "llama"})
         bar = _AssembleBar(env)
         try:
             backend = make_backend(settings, paths.cache_dir(), verbose=env.verbose, assemble_progress=bar.update)

@@ -30,9 +30,6 @@ Test = Annotated[bool, typer.Option("--test", help="Run the scaffold's install a
 List_ = Annotated[bool, typer.Option("--list", help="List the scaffolds and exit.", rich_help_panel=NEW)]
 ScaffoldsDir = Annotated[Optional[List[str]], typer.Option("--scaffolds-dir", help="A folder of extra scaffolds (repeatable); they override shipped and user scaffolds of the same name.", rich_help_panel=NEW)]
 
-MODEL_FLAGS = ("model", "backend", "replay_file", "threads", "gpu_layers", "seed", "max_tokens", "max_attempts",
-               "grammar", "edit_format", "timeout", "candidates", "select")
-
 
 def load_scaffolds(extra: list[str]) -> dict:
     from vibecli.scaffolds.spec import discover
@@ -56,6 +53,7 @@ def parse_vars(items: list[str]) -> dict:
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("new")
 def new(
     description: Annotated[Optional[str], typer.Argument(help="The app to build, in one sentence.")] = None,
     scaffold: ScaffoldName = None,
@@ -66,25 +64,13 @@ def new(
     test: Test = False,
     list_: List_ = False,
     scaffolds_dir: ScaffoldsDir = None,
-    model: o.Model = None,
-    backend: o.Backend = None,
-    replay_file: o.ReplayFile = None,
-    threads: o.Threads = None,
-    gpu_layers: o.GpuLayers = None,
-    seed: o.Seed = None,
-    max_tokens: o.MaxTokens = None,
-    max_attempts: o.MaxAttempts = None,
-    grammar: o.Grammar = None,
-    edit_format: o.Format = None,
-    candidates: o.Candidates = None,
-    select: o.Select = None,
-    timeout: o.Timeout = None,
+    flags: o.SettingFlags = None,
+    yes: o.NeverAsks = False,
     json_: o.Json = False,
     quiet: o.Quiet = False,
     verbose: o.Verbose = False,
 ) -> None:
     """Create a project from a scaffold the model picks, shaped to DESCRIPTION, with git commits."""
-    given = dict(locals())
     env = Env(json=json_, quiet=quiet, verbose=verbose)
     with handled(env):
         scaffolds = load_scaffolds(scaffolds_dir or [])
@@ -95,7 +81,6 @@ def new(
             raise UsageError("describe the app to build, in one sentence (or pass --list)")
         if scaffold is not None and scaffold not in scaffolds:
             raise UsageError(f"no scaffold named {scaffold!r} (known: {', '.join(sorted(scaffolds))})")
-        flags = {k: given[k] for k in MODEL_FLAGS}
         settings = settings_for(None, flags)
         result = NewProject(env, settings, scaffolds, description.strip()).run(
             scaffold, dir_, parse_vars(var or []), defaults, not no_edit, test)

@@ -232,12 +232,13 @@ def _add_figures(record: dict, report: dict) -> None:
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
+@o.takes_settings("train")
 def train(
     data: Annotated[Optional[List[Path]], typer.Option("--data", help="JSON Lines of {prompt, answer} (from `vibecli data export` or `data synth`); repeatable.", rich_help_panel=TRAIN)] = None,
     pairs: Annotated[Optional[List[Path]], typer.Option("--pairs", help="JSON Lines of preference pairs {prompt, chosen, rejected} (`data export --pairs`), trained with a DPO loss; repeatable.", rich_help_panel=TRAIN)] = None,
     logbook: Annotated[bool, typer.Option("--logbook", help="Also train on everything `vibecli data export` would give.", rich_help_panel=TRAIN)] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for adapter.gguf, the checkpoint, curve.jsonl, train.json and ledger.json (default: a new one under the data dir).", rich_help_panel=TRAIN)] = None,
-    model: o.Model = None,
+    flags: o.SettingFlags = None,
     steps: Annotated[int, typer.Option("--steps", min=0, help="Optimizer steps (0: one pass over the data).", rich_help_panel=TRAIN)] = 0,
     minutes: Annotated[float, typer.Option("--minutes", min=0.0, help="Stop and export before this many minutes of training (0: no limit).", rich_help_panel=TRAIN)] = 25.0,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Examples per optimizer step (per process under torchrun).", rich_help_panel=TRAIN)] = 8,
@@ -255,7 +256,6 @@ def train(
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out (data order, learning rate and optimizer as they were).", rich_help_panel=TRAIN)] = False,
     checkpoint_every: Annotated[int, typer.Option("--checkpoint-every", min=0, help="Steps between checkpoints.", rich_help_panel=TRAIN)] = 20,
     background: Annotated[bool, typer.Option("--background", help="Run detached: print the process id and return; output in OUT/train.log, `kill PID` stops it with a checkpoint.", rich_help_panel=TRAIN)] = False,
-    threads: o.Threads = None,
     device: Annotated[str, typer.Option("--device", help="auto (a GPU when torch sees one), cpu, cuda or mps.", rich_help_panel=TRAIN)] = "auto",
     evaluate: Annotated[bool, typer.Option("--eval", help="Compare base and adapter (held-out examples, EditEval); make the adapter the default only if the shipping rule says so.", rich_help_panel=EVAL)] = False,
     eval_every: Annotated[int, typer.Option("--eval-every", min=0, help="Run EditEval's fixed 24-task sample on every Nth checkpoint into curve.jsonl (0: never; minutes each).", rich_help_panel=EVAL)] = 0,
@@ -266,6 +266,7 @@ def train(
     quiet: o.Quiet = False,
 ) -> None:
     """Train a LoRA adapter (loss only on the answers) and export it as a GGUF adapter for llama.cpp."""
+    model, threads = flags["model"], flags["threads"]  # its own use of them: the base to train, torch's threads
     main_process = _rank() == 0
     env = Env(json=json_ and main_process, quiet=quiet or not main_process)
     result = {}

@@ -74,10 +74,10 @@ def held_keys(path: Path, raw: bytes) -> dict[str, str]:
     import os
 
     from vibecli import paths
-    from vibecli.settings import _expand_checks, _read_yaml, load_settings
+    from vibecli.settings_load import expand_checks, load_settings, read_yaml
     from vibecli.trust import untrusted_keys
 
-    values = _expand_checks(_read_yaml(path, raw), str(path))
+    values = expand_checks(read_yaml(path, raw), str(path))
     base = load_settings(user_file=paths.user_config_file(), project_root=None, environ={})
     held = untrusted_keys(values, base, path.parent, Path(os.getcwd()))
     return {k: str(values[k]) for k in held}

@@ -14,7 +14,7 @@ app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command(epilog=o.EXIT_CODES_HELP)
-def undo(json_: o.Json = False, quiet: o.Quiet = False) -> None:
+def undo(yes: o.NeverAsks = False, json_: o.Json = False, quiet: o.Quiet = False) -> None:
     """Revert the most recent vibecli commit with a new commit (only when HEAD is one)."""
     env = Env(json=json_, quiet=quiet)
     with handled(env):

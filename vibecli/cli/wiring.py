@@ -14,7 +14,8 @@ import typer
 from vibecli import paths
 from vibecli.cli.console import Env, visible
 from vibecli.core import Terminated, VibeError
-from vibecli.settings import Settings, load_settings
+from vibecli.settings import Settings
+from vibecli.settings_load import load_settings
 
 
 def new_run_id() -> str:
