@@ -12,11 +12,24 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vibecli.check_output import Problem, parse_problems
 from vibecli.core import VibeError
 
-__all__ = ["CheckResult", "Problem", "parse_problems", "run_check"]
+if TYPE_CHECKING:
+    from vibecli.check_output import Problem
+
+__all__ = ["CheckResult", "run_check"]
+
+
+def __getattr__(name: str):
+    # the parsers (many compiled patterns) load only when a check fails: a pre-commit hook's
+    # passing check must cost about what the linter costs
+    if name in ("Problem", "parse_problems"):
+        from vibecli import check_output
+
+        return getattr(check_output, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 MAX_FEEDBACK_CHARS = 3000
 MAX_OUTPUT_CHARS = 4 << 20
@@ -92,6 +105,8 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600,
         reader.join(LEFT_BEHIND_S)
     result = CheckResult(name, command, proc.returncode, kept.text(), time.perf_counter() - started)
     if not result.passed:
+        from vibecli.check_output import parse_problems
+
         result.problems = parse_problems(result.output, cwd)
     return result
 

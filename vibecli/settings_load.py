@@ -3,7 +3,6 @@ trusts of it) < VIBECLI_* environment < flags. Every value is checked by its set
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -90,6 +89,8 @@ def _project_values(root: Path, base: Settings, environ: Mapping[str, str], trus
     values = {k: v for k, v in values.items() if k not in USER_ONLY_KEYS}
     if trust_project or environ.get(TRUST_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
         return str(path), values
+    import hashlib  # only with a project file: the common pre-commit path has none to hash
+
     state = trust.status(path, hashlib.sha256(raw).hexdigest())
     held = [] if state == "trusted" else trust.untrusted_keys(values, base, root, Path.cwd())
     if held and on_note is not None:
