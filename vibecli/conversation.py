@@ -132,7 +132,11 @@ class Conversation:
         context = Context.of(files)
         symbols = context.symbols
         edit_format = resolve_format(self.settings.edit_format, files)
-        header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
+        # a backend that would ignore a grammar is not sent one: its edit line is decoded freely,
+        # then checked by the parser as any answer is
+        header_rules = None
+        if self.backend.takes_grammar:
+            header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
         shown = shown_files(files, symbols)
         budget = min(self.settings.max_tokens, _token_budget(files))
         repo_map = self._repo_map(edit_format, shown, instruction.strip(), list(files), budget)
@@ -167,7 +171,7 @@ class Conversation:
             shown_answer, error, kind = errors[0]
             last_error = call.error = error
             if kind == "envelope" and mode == "lazy" and not constrained and all(k == "envelope" for _, _, k in errors):
-                constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
+                constrained = True  # the grammar's verdict, taken lazily: decode the edit line on its own, under it
                 continue
             failures.append(Failure(shown_answer, error))
         raise Rejected(f"the model's answers were rejected after {self.attempts} attempt(s): {last_error}")
@@ -234,8 +238,10 @@ class Conversation:
             raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
         return [(c.text, c) for c in result.candidates]
 
-    def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
-        """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
+    def _ask_constrained(self, attempt: int, prompt: str, header_rules: str | None, budget: int,
+                         temperature: float) -> str:
+        """The edit line (under the grammar, where the backend takes one), then each of its code
+        blocks decoded freely up to its fence."""
         header = self._ask(attempt, "header", prompt, header_rules, ["\n"], HEADER_TOKENS, temperature).strip()
         match = HEADER.fullmatch(header)
         if not match:  # only when the header ran out of tokens
