@@ -9,7 +9,7 @@ import pytest
 from vibecli.agent import EditAgent, EditRequest
 from vibecli.backends.replay import ReplayBackend
 from vibecli.git import GitRepo
-from vibecli.logbook import RunRecord
+from vibecli.run_record import RunRecord
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 

@@ -21,7 +21,7 @@ from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER
 from vibecli.edits.fileio import SourceFile
 from vibecli.edits.grammar import FORMATS, header_grammar
 from vibecli.judge import Judge
-from vibecli.logbook import Call, RunRecord
+from vibecli.run_record import Call, RunRecord
 from vibecli.prompts import ANSWER_STOPS, edit_prompt
 from vibecli.selection import Survivor, ordered
 from vibecli.settings import Settings

@@ -15,7 +15,7 @@ from vibecli.edits.envelope import parse_envelope
 from vibecli.edits.fileio import SourceFile, new_source
 from vibecli.edits.grammar import FORMATS
 from vibecli.edits.structure import structural_problem
-from vibecli.logbook import Call, CandidateRow, RunRecord
+from vibecli.run_record import Call, CandidateRow, RunRecord
 from vibecli.selection import Survivor, merge
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
