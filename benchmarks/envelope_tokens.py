@@ -29,11 +29,11 @@ def main() -> int:
 
     from vibecli import paths
     from vibecli.models import resolve_model
-    from vibecli.backends.llama import _quiet_stderr
+    from vibecli.backends.llama_lib import quiet_stderr
     from vibecli.settings import Settings
 
     model = resolve_model(Settings(), paths.cache_dir())
-    with _quiet_stderr(True):
+    with quiet_stderr(True):
         vocab = llama_cpp.Llama(str(model.path), vocab_only=True, verbose=False)
 
     def count(text: str) -> int:

@@ -31,7 +31,7 @@ from vibecli import paths  # noqa: E402
 from vibecli.backends import make_backend  # noqa: E402
 from vibecli.cli.new import load_scaffolds  # noqa: E402
 from vibecli.core import Rejected  # noqa: E402
-from vibecli.logbook import RunRecord  # noqa: E402
+from vibecli.run_record import RunRecord  # noqa: E402
 from vibecli.newproject import ProjectModel, settle_values  # noqa: E402
 from vibecli.settings import Settings  # noqa: E402
 

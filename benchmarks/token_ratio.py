@@ -36,7 +36,7 @@ def main() -> int:
     import llama_cpp
 
     from vibecli.models import resolve_model
-    from vibecli.backends.llama import _quiet_stderr
+    from vibecli.backends.llama_lib import quiet_stderr
     from vibecli.paths import cache_dir
     from vibecli.settings import Settings
 
@@ -47,7 +47,7 @@ def main() -> int:
     symbol = format_envelope([Edit("replace", "steps.py", new, "step_17")], "python")
     whole = format_envelope([Edit("rewrite", "steps.py", text.replace(old, new))], "python")
     model = resolve_model(Settings(), cache_dir())
-    with _quiet_stderr(True):
+    with quiet_stderr(True):
         vocab = llama_cpp.Llama(str(model.path), vocab_only=True, verbose=False)
     count = lambda s: len(vocab.tokenize(s.encode(), add_bos=False, special=False))  # noqa: E731
     a, w = count(symbol), count(whole)

@@ -132,9 +132,9 @@ def vocab(embedded_model):
     """The embedded model's vocabulary alone (no weights): enough to compile grammars."""
     import llama_cpp
 
-    from vibecli.backends.llama import _quiet_stderr
+    from vibecli.backends.llama_lib import quiet_stderr
 
-    with _quiet_stderr(True):
+    with quiet_stderr(True):
         llm = llama_cpp.Llama(str(embedded_model), vocab_only=True, verbose=False)
     yield llm._model.vocab
     llm.close()  # only after the tests that use the vocabulary pointer are done

@@ -62,7 +62,9 @@ class FakeOpenAI:
         self.server.shutdown()
         self.server.server_close()
 
-    def next_behaviour(self) -> dict:
+    def next_behaviour(self, body: dict) -> dict:
+        """The answer to a request: the script's next, in the order requests arrive (a subclass may
+        choose by the request's `body` instead, where requests sent together race)."""
         return self.script.pop(0) if self.script else status(500, {"error": {"message": "script exhausted"}})
 
 
@@ -89,7 +91,7 @@ def _handler(fake: FakeOpenAI):
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-            behaviour = fake.next_behaviour()
+            behaviour = fake.next_behaviour(body)
             kind = behaviour["kind"]
             if kind == "status":
                 payload = behaviour["body"]

@@ -11,7 +11,7 @@ from vibecli.agent import EditAgent, EditRequest
 from vibecli.backends.replay import ReplayBackend
 from vibecli.core import Refused
 from vibecli.git import GitRepo
-from vibecli.logbook import RunRecord
+from vibecli.run_record import RunRecord
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 

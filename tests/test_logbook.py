@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from vibecli.core import Report
-from vibecli.logbook import MIGRATIONS, Logbook, RunRecord
+from vibecli.logbook import MIGRATIONS, Logbook
+from vibecli.run_record import RunRecord
 
 
 def test_a_version_1_logbook_gains_escalated_from_and_keeps_its_runs(tmp_path):

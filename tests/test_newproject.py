@@ -20,9 +20,9 @@ SCAFFOLDS = discover([(package_data("scaffolds"), "shipped")])
 def vocab_llm(embedded_model):
     import llama_cpp
 
-    from vibecli.backends.llama import _quiet_stderr
+    from vibecli.backends.llama_lib import quiet_stderr
 
-    with _quiet_stderr(True):
+    with quiet_stderr(True):
         llm = llama_cpp.Llama(str(embedded_model), vocab_only=True, verbose=False)
     yield llm
     llm.close()

@@ -26,7 +26,7 @@ from vibecli.edits.diff import unified_diff
 from vibecli.edits.fileio import SourceFile, read_source
 from vibecli.edits.writes import Conflict, WriteSet, rescue_patch
 from vibecli.git import GitRepo, commit_message
-from vibecli.logbook import RunRecord
+from vibecli.run_record import RunRecord
 from vibecli.sandbox import Trial
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace

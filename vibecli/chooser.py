@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vibecli.logbook import RunRecord
+from vibecli.run_record import RunRecord
 from vibecli.sandbox import Trial, try_in_copies
 from vibecli.selection import Survivor, agreement, ordered
 

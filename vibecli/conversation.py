@@ -1,30 +1,29 @@
-"""Asking the model for an edit and judging its answer: prompt, decode, parse, check, apply in memory.
+"""Asking the model for an edit: the prompt, free or grammar-constrained decoding, and retries
+that show the model why its last answer was rejected.
 
-ask -> parse -> check -> (retry with the error), over plain data. Nothing here writes a file.
+ask -> judge (`judge.py`: parse, check, apply in memory) -> (retry with the error), over plain
+data. Nothing here writes a file.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from vibecli.backends.replay import ReplayExhausted
 from vibecli.context.repomap import MapText
-from vibecli.core import (
-    SECTION_STOPS, ApplyError, Backend, Candidate, Edit, EnvelopeError, Refused, Rejected, Usage, VibeError,
-)
+from vibecli.core import SECTION_STOPS, Backend, Candidate, Rejected, Usage, VibeError
 from vibecli.edits import languages
-from vibecli.edits.apply import Change, Context, apply_edits, check_addresses
-from vibecli.edits.diff import unified_diff
-from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER, parse_envelope
-from vibecli.edits.fileio import SourceFile, new_source
+from vibecli.edits.apply import Context
+from vibecli.edits.envelope import BLOCKS, DONE, FENCE, HEADER
+from vibecli.edits.fileio import SourceFile
 from vibecli.edits.grammar import FORMATS, header_grammar
-from vibecli.edits.structure import structural_problem
-from vibecli.logbook import Call, CandidateRow, RunRecord
+from vibecli.judge import Judge
+from vibecli.run_record import Call, RunRecord
 from vibecli.prompts import ANSWER_STOPS, edit_prompt
-from vibecli.selection import Survivor, merge, ordered
+from vibecli.selection import Survivor, ordered
 from vibecli.settings import Settings
 from vibecli.workspace import Workspace
 
@@ -38,7 +37,6 @@ class RepoMapSource(Protocol):
 # the code ends at its closing fence, or where the model starts a new section of the prompt
 BODY_STOPS = ["\n" + FENCE, *SECTION_STOPS, "\n@@ "]
 RETRY_TEMPERATURE = 0.5
-NO_CHANGE = "the answer repeats the code unchanged, but the request asks for a change; write the changed code"
 HEADER_TOKENS = 48
 
 
@@ -70,33 +68,6 @@ def resolve_format(edit_format: str, files: dict[str, SourceFile]) -> str:
         return edit_format
     small = all(s.text.count("\n") <= SMALL_FILE_LINES for s in files.values())
     return "whole" if small else "symbol"
-
-
-def _check_format(edits: list[Edit], edit_format: str) -> None:
-    """An explicit format is a contract; under `auto`, any well-formed operation is welcome."""
-    if edit_format == "auto":
-        return
-    allowed = FORMATS[edit_format]
-    for edit in edits:
-        if edit.op not in allowed:
-            raise EnvelopeError(f"`@@ {edit.op}` is not part of this edit format; use {', '.join(allowed)}")
-
-
-def _check_sizes(changes: list[Change], limit: int) -> None:
-    """No file is written that vibecli would then refuse to read: the answer goes back to the model."""
-    for change in changes:
-        size = len(change.source.encode(change.new_text))
-        if size > limit:
-            raise ApplyError(f"{change.relpath} would be {size} bytes, over the limit of {limit} (max_file_bytes); "
-                             "write a smaller file")
-
-
-def _shown(answer: str, finish: str) -> str:
-    """A rejected answer as the retry prompt quotes it. A looping one is left out: the model
-    copies what it is shown, so quoting it (or a "..." standing for its rest) primes more of it."""
-    if finish == "loop":
-        return ""
-    return "\n".join(answer.strip().split("\n")[:60])
 
 
 def _looping(tail: str) -> bool:
@@ -161,13 +132,17 @@ class Conversation:
         context = Context.of(files)
         symbols = context.symbols
         edit_format = resolve_format(self.settings.edit_format, files)
-        header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
+        # a backend that would ignore a grammar is not sent one: its edit line is decoded freely,
+        # then checked by the parser as any answer is
+        header_rules = None
+        if self.backend.takes_grammar:
+            header_rules = header_grammar(symbols, context.containers, FORMATS[edit_format])
         shown = shown_files(files, symbols)
         budget = min(self.settings.max_tokens, _token_budget(files))
         repo_map = self._repo_map(edit_format, shown, instruction.strip(), list(files), budget)
         mode = self.settings.grammar
         constrained = mode == "always"
-        judge = _Judge(self, instruction, files, symbols)
+        judge = Judge(self.workspace, self.settings, self.run_record, instruction, files, symbols)
         last_error = "no answer"
         for remaining in reversed(range(self.settings.max_attempts)):
             self.attempts += 1
@@ -196,34 +171,10 @@ class Conversation:
             shown_answer, error, kind = errors[0]
             last_error = call.error = error
             if kind == "envelope" and mode == "lazy" and not constrained and all(k == "envelope" for _, _, k in errors):
-                constrained = True  # the grammar's verdict, taken lazily: decode the edit line under it
+                constrained = True  # the grammar's verdict, taken lazily: decode the edit line on its own, under it
                 continue
             failures.append(Failure(shown_answer, error))
         raise Rejected(f"the model's answers were rejected after {self.attempts} attempt(s): {last_error}")
-
-    def validate(self, instruction: str, edits: list[Edit], files: dict[str, SourceFile],
-                 symbols: dict[str, list[str]], final: bool) -> list[Change]:
-        """The changes an answer's edits make, checked as every answer's are; raises
-        EnvelopeError, ApplyError (fed back to the model) or Refused."""
-        self._check_paths(edits)
-        _check_format(edits, self.settings.edit_format)
-        check_addresses(edits, symbols)
-        new_files = {e.path: new_source(self.workspace.absolute(e.path), e.path) for e in edits if e.op == "create"}
-        changes = apply_edits(edits, files, new_files)
-        if any("\0" in c.new_text for c in changes):
-            raise ApplyError("the code holds a NUL character; write text only")
-        _check_sizes(changes, self.settings.max_file_bytes)
-        for change in changes:
-            if change.source.exists:
-                problem = structural_problem(instruction, change.relpath, change.source.text, change.new_text)
-                if problem:
-                    raise ApplyError(problem)
-        if not final and all(c.source.exists and c.new_text == c.source.text for c in changes):
-            # a small model often copies the code it was shown; an unchanged answer to a
-            # request for a change is a miss while attempts remain (after the last, the
-            # edit ends as no_change: the request was not carried out)
-            raise ApplyError(NO_CHANGE)
-        return changes
 
     def settle(self, survivor: Survivor) -> None:
         """The chosen survivor is what its call is recorded as having answered (training data)."""
@@ -287,8 +238,10 @@ class Conversation:
             raise ModelTimeout(f"the model ran past --timeout {self.settings.timeout} s; nothing was written")
         return [(c.text, c) for c in result.candidates]
 
-    def _ask_constrained(self, attempt: int, prompt: str, header_rules: str, budget: int, temperature: float) -> str:
-        """The edit line under the grammar, then each of its code blocks decoded freely up to its fence."""
+    def _ask_constrained(self, attempt: int, prompt: str, header_rules: str | None, budget: int,
+                         temperature: float) -> str:
+        """The edit line (under the grammar, where the backend takes one), then each of its code
+        blocks decoded freely up to its fence."""
         header = self._ask(attempt, "header", prompt, header_rules, ["\n"], HEADER_TOKENS, temperature).strip()
         match = HEADER.fullmatch(header)
         if not match:  # only when the header ran out of tokens
@@ -302,10 +255,6 @@ class Conversation:
                 return answer + body  # cut short: the parser says what is missing
             answer += body.rstrip("\n") + ("\n" if body.strip() else "") + FENCE + "\n"
         return answer + DONE
-
-    def _check_paths(self, edits: list[Edit]) -> None:
-        for edit in edits:
-            self.workspace.checked(edit.path)
 
     def _ask(
         self, attempt: int, kind: str, prompt: str, grammar: str | None, stop: list[str], max_tokens: int,
@@ -352,52 +301,3 @@ class Conversation:
             self.progress.event("call", attempt=attempt, kind=kind, finish=call.finish,
                                 prompt_tokens=call.prompt_tokens, completion_tokens=call.completion_tokens)
         return call.output
-
-
-
-class _Judge:
-    """Every answer of an attempt through the same checks; the valid ones as distinct survivors."""
-
-    def __init__(self, conversation: Conversation, instruction: str, files: dict[str, SourceFile],
-                 symbols: dict[str, list[str]]):
-        self.conversation = conversation
-        self.instruction = instruction
-        self.files = files
-        self.symbols = symbols
-
-    def all(self, attempt: int, call: Call, answers: list[tuple[str, Candidate | None]], final: bool,
-            many: bool) -> tuple[list[Survivor], list[tuple[str, str, str]]]:
-        """(the distinct survivors, and (shown answer, error, `envelope`|`apply`) of each rejected one,
-        in the order asked); a refused answer refuses the run, as a single one does."""
-        survivors, errors, refused = [], [], None
-        for index, (text, candidate) in enumerate(answers):
-            finish = candidate.finish if candidate is not None else call.finish
-            row = CandidateRow(attempt, index, candidate.seed if candidate else None,
-                               candidate.temperature if candidate else call.temperature,
-                               candidate.logprob if candidate else None, finish, text)
-            try:
-                survivors.append(self.one(row, call, many, final))
-            except (EnvelopeError, ApplyError) as exc:
-                row.verdict, row.reason = "invalid", str(exc)
-                errors.append((_shown(text, finish), str(exc), "envelope" if isinstance(exc, EnvelopeError) else "apply"))
-            except Refused as exc:
-                row.verdict, row.reason = "refused", exc.message
-                refused = refused or exc
-            if many:
-                self.conversation.run_record.candidates.append(row)
-        if refused is not None:
-            call.error = f"refused: {refused.message}"
-            raise Refused(f"the model's answer was refused: {refused.message}; nothing was written") from None
-        return merge(survivors), errors
-
-    def one(self, row: CandidateRow, call: Call, many: bool, final: bool) -> Survivor:
-        if row.finish == "loop":
-            raise EnvelopeError("the answer repeated the same lines over and over; write each definition once")
-        edits = parse_envelope(row.output)
-        row.edits = [asdict(e) for e in edits]
-        if not many:
-            call.edits = row.edits  # a rejected answer's edits are kept for its preference pair
-        changes = self.conversation.validate(self.instruction, edits, self.files, self.symbols, final)
-        changed = [c for c in changes if c.new_text != c.source.text or not c.source.exists]
-        row.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changed)
-        return Survivor(changes, _shown(row.output, row.finish), [row])

@@ -17,7 +17,7 @@ from pathlib import Path
 from vibecli.checks import CheckResult, run_check
 from vibecli.core import Backend, Rejected, Usage, UsageError
 from vibecli.git import GitRepo, commit_message
-from vibecli.logbook import Call, RunRecord
+from vibecli.run_record import Call, RunRecord
 from vibecli.prompts import render
 from vibecli.scaffolds.render import render_files, render_text, template_context, write_project
 from vibecli.scaffolds.spec import Scaffold, Variable

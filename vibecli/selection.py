@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from vibecli.edits.apply import Change
-from vibecli.logbook import CandidateRow
+from vibecli.run_record import CandidateRow
 
 
 @dataclass

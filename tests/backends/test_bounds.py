@@ -13,7 +13,8 @@ import pytest
 from fake_openai import FakeOpenAI, endless, raw, stream, trickle
 
 from vibecli.backends.bounds import MAX_TOKEN_CHARS, CallTimeout
-from vibecli.backends.openai import MAX_LINE_BYTES, EndpointProtocolError, EndpointUnreachable, OpenAIBackend
+from vibecli.backends.openai import EndpointProtocolError, EndpointUnreachable, OpenAIBackend
+from vibecli.backends.openai_wire import MAX_LINE_BYTES
 from vibecli.backends.proxy import proxy_for
 from vibecli.backends.replay import ReplayBackend
 

@@ -9,6 +9,7 @@ import pytest
 from fake_openai import FakeOpenAI, raw, status, stream
 
 from vibecli.backends.openai import EndpointAuth, OpenAIBackend
+from vibecli.backends.openai_wire import MAX_LINE_BYTES, EndpointProtocolError
 
 
 def _choices(*texts_per_choice: list[str]) -> dict:
@@ -71,3 +72,19 @@ def test_the_caller_can_end_every_answer():
         result = OpenAIBackend(fake.url).generate_many("p", 2, on_progress=lambda candidates: True)
     assert [c.finish for c in result.candidates] == ["cancelled"] * 2
     assert sum(c.tokens for c in result.candidates) == 1  # the first piece, then nothing more was taken
+
+
+class EndlessLineForN(FakeOpenAI):
+    """A greedy answer as usual; a line longer than any chunk to the request for several choices."""
+
+    def next_behaviour(self, body: dict) -> dict:
+        if body.get("n", 1) > 1:
+            return raw(b"data: " + b"z" * (MAX_LINE_BYTES + 10) + b"\n\n")
+        return stream("a ", "b")
+
+
+def test_a_line_longer_than_any_chunk_is_refused_in_a_request_for_several_choices():
+    with EndlessLineForN() as fake:
+        with pytest.raises(EndpointProtocolError, match=f"malformed stream from .*: a line longer than {MAX_LINE_BYTES} bytes"):
+            OpenAIBackend(fake.url, dialect="vllm").generate_many("p", 3, temperature=0.7)
+    assert sorted(r["body"].get("n", 1) for r in fake.requests) == [1, 2]

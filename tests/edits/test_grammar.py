@@ -22,7 +22,7 @@ def test_grammar_names_only_files_and_definitions_in_context(build):
 
 @pytest.mark.parametrize("build", [header_grammar, envelope_grammar])
 def test_llama_cpp_compiles_the_grammar(build, vocab):
-    from vibecli.backends.llama import grammar_is_valid
+    from vibecli.backends.llama_lib import grammar_is_valid
 
     assert grammar_is_valid(vocab, build(SYMBOLS, CONTAINERS))
     assert not grammar_is_valid(vocab, "root ::= (")  # the check does tell a broken grammar
@@ -54,9 +54,9 @@ VALID = [
 def vocab_llm(embedded_model):
     import llama_cpp
 
-    from vibecli.backends.llama import _quiet_stderr
+    from vibecli.backends.llama_lib import quiet_stderr
 
-    with _quiet_stderr(True):
+    with quiet_stderr(True):
         llm = llama_cpp.Llama(str(embedded_model), vocab_only=True, verbose=False)
     yield llm
     llm.close()
@@ -104,7 +104,7 @@ def test_header_grammar_follows_the_edit_format(vocab_llm):
 
 
 def test_grammar_for_five_thousand_symbols_builds_fast(vocab):
-    from vibecli.backends.llama import grammar_is_valid
+    from vibecli.backends.llama_lib import grammar_is_valid
 
     symbols = {f"src/module_{i}.py": [f"Class{i}_{j}.method_{j}" for j in range(50)] for i in range(100)}
     started = time.perf_counter()

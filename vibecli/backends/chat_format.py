@@ -62,6 +62,20 @@ def template_of(metadata: dict) -> str | None:
     return source if isinstance(source, str) and source.strip() else None
 
 
+def template_for(llm) -> ChatTemplate | bool:
+    """The chat template of a loaded llama_cpp.Llama's GGUF, with the model's own BOS and EOS
+    text; False when its GGUF has none."""
+    source = template_of(llm.metadata)
+    if source is None:
+        return False
+    eos, bos = llm.token_eos(), llm.token_bos()
+    return ChatTemplate(
+        source,
+        bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+        eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+    )
+
+
 _SLOT = "\x00vibecli-prompt\x00"
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
 from vibecli.backends.kv_cache import LlamaPrefixStore, PromptCache
+from vibecli.backends.llama_lib import grammar_is_valid, quiet_stderr, weights_not_repacked
 from vibecli.backends.lookup import CHUNK, GreedyDecoder, last_boundary
 from vibecli.backends.prompt_text import flatten
 from vibecli.backends.stops import StopScanner
@@ -121,7 +119,7 @@ class LlamaCppBackend(Backend):
         if self._before_load is not None:
             self._before_load(n_ctx * sequences)
         try:
-            with _quiet_stderr(not self.verbose), _weights_not_repacked(), streams(sequences):
+            with quiet_stderr(not self.verbose), weights_not_repacked(), streams(sequences):
                 self._llm = llama_cpp.Llama(
                     model_path=str(self.model_path),
                     n_ctx=n_ctx * sequences,
@@ -235,10 +233,10 @@ class LlamaCppBackend(Backend):
     def _model_input(self, text: str, prefill: str, stop: list[str]) -> tuple[list[int], list[str]]:
         """Tokens for the prompt: through the model's chat template when its GGUF has one (and then
         also stopping at the template's end-of-sequence text), as plain text to complete otherwise."""
-        from vibecli.backends.chat_format import chat_tokens
+        from vibecli.backends.chat_format import chat_tokens, template_for
 
         if self._chat is None:
-            self._chat = _chat_template(self._llm)
+            self._chat = template_for(self._llm)
         if not self._chat:
             return self._llm.tokenize((text + prefill).encode("utf-8"), add_bos=True, special=False), stop
         tokens = chat_tokens(self._chat, text, prefill, self._llm.tokenize)
@@ -336,85 +334,3 @@ class LlamaCppBackend(Backend):
             grammar=grammar,
         )
 
-
-def _chat_template(llm):
-    from vibecli.backends.chat_format import ChatTemplate, template_of
-
-    source = template_of(llm.metadata)
-    if source is None:
-        return False
-    eos, bos = llm.token_eos(), llm.token_bos()
-    return ChatTemplate(
-        source,
-        bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
-        eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
-    )
-
-
-def grammar_is_valid(vocab, grammar: str) -> bool:
-    import llama_cpp
-
-    with _quiet_stderr(True):
-        sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode("utf-8"), b"root")
-    if not sampler:
-        return False
-    llama_cpp.llama_sampler_free(sampler)
-    return True
-
-
-@contextmanager
-def _weights_not_repacked():
-    """On a llama.cpp built without llamafile, load with its extra buffer types off: repacked
-    weights take another kernel from 4 rows on (a 4-row gemm for q4_K), so batches would not
-    compute what one-token batches do and prompt-lookup drafts could change answers (see
-    lookup.DRAFT_MAX). A stock build (llamafile's tinyBLAS) is not exact anyway and loads as it
-    always did. llama-cpp-python 0.3.36 has no argument for it, so its default parameters are
-    wrapped while the model loads."""
-    import llama_cpp
-
-    if b"LLAMAFILE = 1" in llama_cpp.llama_print_system_info():
-        yield
-        return
-    module = llama_cpp.llama_cpp
-    original = module.llama_model_default_params
-
-    def params():
-        value = original()
-        if hasattr(value, "use_extra_bufts"):
-            value.use_extra_bufts = False
-        return value
-
-    module.llama_model_default_params = params
-    try:
-        yield
-    finally:
-        module.llama_model_default_params = original
-
-
-@contextmanager
-def _quiet_stderr(quiet: bool):
-    """llama.cpp writes notes straight to file descriptor 2 while loading; keep the terminal clean."""
-    if not quiet:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def vocab_counter(model_path: Path) -> Callable[[str], int]:
-    """A token counter with a model's own vocabulary, without loading its weights."""
-    import llama_cpp
-
-    try:
-        with _quiet_stderr(True):
-            vocab = llama_cpp.Llama(str(model_path), vocab_only=True, verbose=False)
-    except (ValueError, RuntimeError) as exc:
-        raise VibeError(f"llama.cpp could not read the vocabulary of {model_path}: {exc}") from None
-    return lambda text: len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from vibecli.backends.bounds import DEFAULT_CALL_TIMEOUT, Bound
 from vibecli.backends.openai_wire import (
-    EndpointAuth, EndpointBusy, EndpointError, EndpointModelMissing, EndpointProtocolError, EndpointTimeout,
-    EndpointUnreachable, Retry, Watchdog, as_messages, chunk_events, describe, error_detail, parse_json, retry_after,
+    MAX_LINE_BYTES, EndpointAuth, EndpointBusy, EndpointError, EndpointModelMissing, EndpointProtocolError,
+    EndpointTimeout, EndpointUnreachable, Retry, Watchdog, as_messages, capped_lines, chunk_events, describe,
+    error_detail, parse_json, retry_after,
 )
 from vibecli.backends.prompt_text import flatten
 from vibecli.backends.proxy import connection, proxy_for
@@ -39,8 +40,6 @@ from vibecli.settings import DIALECTS, ENDPOINT_APIS
 
 MAX_STOPS = 4  # the OpenAI API takes at most four stop strings; the rest are applied here
 BACKOFF_S = 0.5
-MAX_LINE_BYTES = 1 << 20
-"""A server-sent event line longer than this is not a completion chunk (one token is ~200 bytes)."""
 
 
 class OpenAIBackend(Backend):
@@ -294,10 +293,7 @@ class OpenAIBackend(Backend):
                 yield from chunk_events(parse_json(data, url), url)
                 return
             ended = False
-            while raw := response.readline(MAX_LINE_BYTES + 1):
-                if len(raw) > MAX_LINE_BYTES:
-                    raise EndpointProtocolError(f"malformed stream from {url}: a line longer than "
-                                                f"{MAX_LINE_BYTES} bytes")
+            for raw in capped_lines(response, url):
                 try:
                     line = raw.decode("utf-8").strip()
                 except UnicodeDecodeError:

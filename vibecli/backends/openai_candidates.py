@@ -180,7 +180,7 @@ def _choices(backend, prompt, prefill: str, stop, max_tokens: int, temperature: 
              n: int) -> Iterator[tuple]:
     """n sampled answers from one streamed request with `n` (choices told apart by `index`)."""
     from vibecli.backends.bounds import Bound
-    from vibecli.backends.openai import MAX_LINE_BYTES, MAX_STOPS
+    from vibecli.backends.openai import MAX_STOPS
     from vibecli.backends.prompt_text import flatten
     from vibecli.backends.openai_wire import Retry, Watchdog, as_messages, parse_json
 
@@ -202,7 +202,7 @@ def _choices(backend, prompt, prefill: str, stop, max_tokens: int, temperature: 
         raise retry.error from None
     usage, counts, first_at, full = Usage(), [0] * n, None, False
     try:
-        for raw in _lines(response, backend, watchdog, bound, MAX_LINE_BYTES):
+        for raw in _lines(response, backend, watchdog, bound):
             if full:
                 break
             line = raw.decode("utf-8", errors="replace").strip()
@@ -238,15 +238,13 @@ def _choices(backend, prompt, prefill: str, stop, max_tokens: int, temperature: 
     yield "usage", usage
 
 
-def _lines(response, backend, watchdog, bound, max_line: int) -> Iterator[bytes]:
-    from vibecli.backends.openai_wire import EndpointProtocolError, EndpointTimeout
+def _lines(response, backend, watchdog, bound) -> Iterator[bytes]:
+    """The stream's lines, capped as every server's are; a timeout or a dropped connection as the
+    error it is (the watchdog's shutdown is the call's own timeout)."""
+    from vibecli.backends.openai_wire import EndpointProtocolError, EndpointTimeout, capped_lines
 
     try:
-        while raw := response.readline(max_line + 1):
-            if len(raw) > max_line:
-                raise EndpointProtocolError(f"malformed stream from {backend._url}: a line longer than "
-                                            f"{max_line} bytes")
-            yield raw
+        yield from capped_lines(response, backend._url)
     except TimeoutError:
         raise EndpointTimeout(f"{backend._url} sent nothing for {backend.timeout:g} s (endpoint_timeout)") from None
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""The OpenAI-compatible wire: the errors a server can give, its chunks, and the watchdog on a call."""
+"""The OpenAI-compatible wire: the errors a server can give, its lines and chunks, and the watchdog on a call."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from vibecli.backends.bounds import Bound
 from vibecli.core import Message, VibeError
 
 MAX_WAIT_S = 30.0
+MAX_LINE_BYTES = 1 << 20
+"""A server-sent event line longer than this is not a completion chunk (one token is ~200 bytes)."""
 
 
 class EndpointError(VibeError):
@@ -82,6 +84,15 @@ def as_messages(prompt: str | list[Message]) -> list[dict]:
     if isinstance(prompt, str):
         return [{"role": "user", "content": prompt}]
     return [{"role": m.role, "content": m.content} for m in prompt]
+
+
+def capped_lines(response: http.client.HTTPResponse, url: str) -> Iterator[bytes]:
+    """The response's lines as they arrive. A line is read to at most MAX_LINE_BYTES + 1 bytes and
+    refused past MAX_LINE_BYTES, so a server that never ends a line cannot fill the memory."""
+    while raw := response.readline(MAX_LINE_BYTES + 1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise EndpointProtocolError(f"malformed stream from {url}: a line longer than {MAX_LINE_BYTES} bytes")
+        yield raw
 
 
 def parse_json(data: bytes, url: str) -> dict:

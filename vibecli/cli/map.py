@@ -93,7 +93,7 @@ def _model_counter(settings, cache):
 
     def load():
         from vibecli.models import resolve_model
-        from vibecli.backends.llama import vocab_counter
+        from vibecli.backends.llama_lib import vocab_counter
 
         return vocab_counter(resolve_model(settings, paths.cache_dir()).path)
 

@@ -108,7 +108,7 @@ class NewProject:
         self.description = description
         self.backend = None
         self.started = time.perf_counter()
-        from vibecli.logbook import RunRecord
+        from vibecli.run_record import RunRecord
 
         self.run_record = RunRecord(id=new_run_id(), command="new", instruction=description, paths=[],
                                     repo_root=None)

@@ -103,7 +103,8 @@ def _run_once(env: Env, job: Job, place: Place, settings, backends: dict | None,
     from vibecli.cli.wiring import repo_lock
     from vibecli.context.cache import cache_file
     from vibecli.context.repomap import RepoContext
-    from vibecli.logbook import Logbook, RunRecord
+    from vibecli.logbook import Logbook
+    from vibecli.run_record import RunRecord
     from vibecli.workspace import Workspace
 
     interrupts.new_run()
