@@ -1,0 +1,11 @@
+import ast
+
+from support import findings, load, node, text
+
+assert not findings("http_proxy.py", "C401")
+function = node(text("http_proxy.py"), "merge_headers")
+assert any(isinstance(n, ast.SetComp) for n in ast.walk(function)), "no set comprehension"
+merge = load("http_proxy.py").merge_headers
+assert merge([(b"Host", b"a"), (b"Accept", b"*/*")], [(b" host ", b"b")]) == [(b"Accept", b"*/*"), (b" host ", b"b")]
+assert merge([(b"Host ", b"a")], [(b"HOST", b"b")]) == [(b"HOST", b"b")]
+assert merge([(b"X", b"1")], [(b"Y", b"2")]) == [(b"X", b"1"), (b"Y", b"2")]

@@ -1,0 +1,12 @@
+__all__ = (
+    "ENCODE_COMPONENT_CHARS",
+    "ENCODE_DEFAULT_CHARS",
+    "URL",
+    "encode",
+    "format",
+)
+__version__ = "0.1.2"  # DO NOT EDIT THIS LINE MANUALLY. LET bump2version UTILITY DO IT
+
+from mdurl._encode import ENCODE_COMPONENT_CHARS, ENCODE_DEFAULT_CHARS, encode
+from mdurl._format import format
+from mdurl._url import URL

@@ -1,0 +1,3 @@
+import collections
+
+ProcessInfo = collections.namedtuple("Process", "args pid ppid")
