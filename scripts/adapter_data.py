@@ -18,7 +18,8 @@ mix 2 leans on behaviour: bugs asked about by what the function should do, and f
 for by their signature and docstring. Mix 3 keeps to requests that say what to change (no
 "fix bugs" left to guess) on smaller files, nearer the size of EditEval's. Mix 4 takes most of
 its tasks from `algorithms` (keon/algorithms on PyPI, MIT): small functions that each compute
-one thing, like EditEval's, with bugs asked about by what the function should do. A cap named
+one thing, like EditEval's, with bugs asked about by what the function should do. Mix 5 is for
+the current synth: at most 12 tasks of every kind it makes (cap "*"), from every source alike. A cap named
 `KIND@algorithms` counts only tasks from that package, `KIND@stdlib` only the others.
 """
 
@@ -34,29 +35,37 @@ MIXES = {
           "default": 20, "docstring": 15, "rename": 15},
     "3": {"comparison": 60, "error_handling": 60, "guard": 60, "default": 50, "docstring": 50,
           "add_function": 50, "rename": 40, "annotations": 30},
+    # every kind of the current `data synth` alike: breadth over depth
+    "5": {"*": 12},
     "4": {"fix_bug@algorithms": 170, "comparison@algorithms": 50, "add_function@algorithms": 38,
           "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 20,
           "docstring@algorithms": 15, "add_function@stdlib": 30},
 }
-LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300}
 
 
 def cap_key(row: dict, caps: dict) -> str:
     kind = row["meta"]["kind"]
     package = "algorithms" if "/algorithms/" in row["meta"].get("origin", "") else "stdlib"
-    return f"{kind}@{package}" if f"{kind}@{package}" in caps else kind
+    if f"{kind}@{package}" in caps:
+        return f"{kind}@{package}"
+    return kind if kind in caps or "*" not in caps else "*" + kind
+
+
+def cap_of(key: str, caps: dict) -> int:
+    return caps["*"] if key.startswith("*") else caps.get(key, 0)
 
 
 def main(source: str, target: str, mix: str = "1") -> None:
     caps, limit = MIXES[mix], LIMITS[mix]
     rows = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
-    rows = [row for row in rows if cap_key(row, caps) in caps]  # kinds added later leave a mix as it was
+    rows = [row for row in rows if cap_of(cap_key(row, caps), caps)]  # kinds added later leave a mix as it was
     rng = random.Random(11)
     rng.shuffle(rows)
     kept, count = [], collections.Counter()
     for row in rows:
         kind = cap_key(row, caps)
-        if count[kind] >= caps.get(kind, 0) or len(row["prompt"]) + len(row["answer"]) > limit:
+        if count[kind] >= cap_of(kind, caps) or len(row["prompt"]) + len(row["answer"]) > limit:
             continue
         count[kind] += 1
         kept.append(row)

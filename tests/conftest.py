@@ -11,6 +11,16 @@ from typer.testing import CliRunner
 
 from vibecli.cli import app
 
+
+def pytest_configure(config):
+    # Hundreds of tests run vibecli as a user does, in its own process. Where the environment
+    # turns bytecode caching off (PYTHONDONTWRITEBYTECODE), each of those processes compiled
+    # vibecli's source again (~0.1 s; an installed vibecli has its bytecode). They share one
+    # bytecode cache outside the checkout instead.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(_test_cache() / "bytecode"))
+
+
 GREET = 'def greet(name):\n    print("Hello, " + name)\n\n\ndef main():\n    greet("world")\n'
 
 
@@ -31,15 +41,15 @@ def vibecli_home(tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def one_model_at_a_time(request):
-    """Tests that run the real model wait for each other across processes (two pytest runs,
-    two checkouts): two llama.cpp processes on a small CPU run 10-20x slower than one."""
-    if request.node.get_closest_marker("model") is None:
-        yield
-        return
+    """A test that runs the real model runs alone: it waits for every other test to finish (in
+    this run's other workers, and in other pytest runs and checkouts), and they wait for it.
+    llama.cpp keeps every core busy; beside other work on a small CPU it runs 10-20x slower.
+    Other tests share the lock, so they still run side by side (pytest -n)."""
     folder = _test_cache()
     folder.mkdir(parents=True, exist_ok=True)
+    exclusive = any(request.node.get_closest_marker(name) is not None for name in ("model", "alone"))
     with open(folder / "model-tests.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
 
 

@@ -120,14 +120,15 @@ def test_a_save_during_the_commit_stays_in_the_work_tree_and_out_of_the_commit(c
 
 
 def test_a_run_that_waits_too_long_for_another_gives_up_in_one_line(sandbox):
-    started = sandbox.scratch / "started"
-    first_args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; sleep 4",
+    started, release = sandbox.scratch / "started", sandbox.scratch / "release"
+    first_args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; {_until(release)}",
                                    replay=sandbox.replay_file("a.jsonl", answer("greet.py", "greet", TEXTS["a"])))
     before = Snapshot.take(sandbox)
     first = sandbox.start(*first_args)
     sandbox.wait_for(started, first)
     second = sandbox.edit("return it", "pkg/core.py", replay=sandbox.replay_file("b.jsonl", "unused"),
                           VIBECLI_LOCK_WAIT="1")
+    release.touch()
     assert "waiting for it" in second.stderr
     first_run = sandbox.finish(first, first_args)
     check(sandbox, before, second, exit_code={0, 1}, committed=["greet.py"], runs=[first_run])
@@ -146,15 +147,25 @@ def test_a_vibecli_run_inside_vibecli_s_own_commit_hook_does_not_wait_for_its_pa
 
 
 def test_undo_waits_for_a_run_in_progress_then_reverts_its_commit(sandbox):
-    started = sandbox.scratch / "started"
-    args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; sleep 1",
+    started, release = sandbox.scratch / "started", sandbox.scratch / "release"
+    args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; {_until(release)}",
                              replay=sandbox.replay_file("a.jsonl", answer("greet.py", "greet", TEXTS["a"])))
     before = Snapshot.take(sandbox)
     proc = sandbox.start(*args)
     sandbox.wait_for(started, proc)
-    undo = sandbox.run("undo", "--json", VIBECLI_LOCK_WAIT="60")  # without the lock: "HEAD is not a vibecli commit"
+    # without the lock undo would say "HEAD is not a vibecli commit"; the run goes on once undo waits
+    undo_proc = sandbox.start("undo", "--json", VIBECLI_LOCK_WAIT="60")
+    waiting = undo_proc.stderr.readline()
+    release.touch()
+    undo = sandbox.finish(undo_proc, ["undo", "--json"])
     edit = sandbox.finish(proc, args)
     check(sandbox, before, undo, exit_code=0, commits=[["greet.py"], ["greet.py"]], runs=[edit])
-    assert "waiting for it" in undo.stderr
+    assert "waiting for it" in waiting
     assert undo.json["reverted"] == edit.json["commit"]
     assert (sandbox.repo / "greet.py").read_text() == GREET
+
+
+def _until(marker) -> str:
+    """A check that holds its run (and the repository's lock) until the test says go: under
+    load a fixed sleep can end before the other process even starts."""
+    return f"while [ ! -f {marker} ]; do sleep 0.02; done"

@@ -166,9 +166,11 @@ _LOCKER = ("import pathlib, sqlite3, sys, time; db = sqlite3.connect(sys.argv[1]
 
 @pytest.mark.parametrize("name", sorted(SIGNALS))
 def test_a_signal_while_waiting_for_another_run(sandbox, name):
-    started = sandbox.scratch / "started"
+    started, release = sandbox.scratch / "started", sandbox.scratch / "release"
     first_replay = sandbox.replay_file("first.jsonl", answer("pkg/core.py", "core", "def core():\n    return 2\n"))
-    first_args = sandbox.edit_args("change core", "pkg/core.py", "--test-cmd", f"touch {started}; sleep 3",
+    # the first run holds the lock until the second has been signalled (a fixed sleep can end first under load)
+    first_args = sandbox.edit_args("change core", "pkg/core.py", "--test-cmd",
+                                   f"touch {started}; while [ ! -f {release} ]; do sleep 0.02; done",
                                    replay=first_replay)
     before = Snapshot.take(sandbox)
     first = sandbox.start(*first_args)
@@ -180,6 +182,7 @@ def test_a_signal_while_waiting_for_another_run(sandbox, name):
     time.sleep(0.8)  # well into its wait for the lock
     sandbox.signal(proc, SIGNALS[name])
     run = sandbox.finish(proc, args)
+    release.touch()
     first_run = sandbox.finish(first, first_args)
     check(sandbox, before, run, exit_code={0, 128 + SIGNALS[name]}, committed=["pkg/core.py"], runs=[first_run])
     assert (run.exit_code, first_run.exit_code) == (128 + SIGNALS[name], 0)

@@ -15,6 +15,8 @@ import pytest
 pytest.importorskip("torch", reason="the train extra is not installed: pip install -e '.[train]'")
 pytest.importorskip("peft")
 
+pytestmark = pytest.mark.alone  # several training processes keep both cores busy
+
 from conftest import run_cli  # noqa: E402
 from test_loop import rows  # noqa: E402
 from tiny import tiny_gguf  # noqa: E402

@@ -15,6 +15,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="the train extra is not installed: pip install -e '.[train]'")
 pytest.importorskip("peft")
 
+pytestmark = pytest.mark.alone  # several training processes keep both cores busy
+
 from test_loop import adapter_weights, curve, rows  # noqa: E402
 from tiny import tiny_gguf  # noqa: E402
 from vibecli.backends.adapter import check_adapter  # noqa: E402

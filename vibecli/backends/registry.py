@@ -10,7 +10,6 @@ so the registry costs nothing at start-up.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Union
 
@@ -20,32 +19,46 @@ if TYPE_CHECKING:
     from vibecli.settings import Settings
 
 
-@dataclass(frozen=True)
 class Wiring:
-    """What a factory may need besides the settings: where the caches live and how to talk to the user."""
+    """What a factory may need besides the settings: where the caches live and how to talk to the user.
 
-    cache_dir: Path
-    verbose: bool = False
-    assemble_progress: Callable[[int, int], None] | None = None
-    """Called with (bytes done, bytes total) while the embedded model is assembled."""
-    on_wait: Callable[[], None] | None = None
-    """Called once when another process holds the model and this one waits for it."""
-    on_note: Callable[[str], None] | None = None
-    """A line for the user (the fit check's warnings)."""
+    A plain class, not a dataclass: this module is imported on every start-up that checks a
+    backend's name (the pre-commit fast path among them), and a dataclass costs ~1 ms to make.
+    """
+
+    __slots__ = ("cache_dir", "verbose", "assemble_progress", "on_wait", "on_note")
+
+    def __init__(self, cache_dir: Path, verbose: bool = False,
+                 assemble_progress: Callable[[int, int], None] | None = None,
+                 on_wait: Callable[[], None] | None = None, on_note: Callable[[str], None] | None = None):
+        self.cache_dir = cache_dir
+        self.verbose = verbose
+        self.assemble_progress = assemble_progress
+        """Called with (bytes done, bytes total) while the embedded model is assembled."""
+        self.on_wait = on_wait
+        """Called once when another process holds the model and this one waits for it."""
+        self.on_note = on_note
+        """A line for the user (the fit check's warnings)."""
 
 
 Factory = Callable[["Settings", Wiring], Backend]
 
 
-@dataclass(frozen=True)
 class BackendKind:
-    name: str
-    factory: Union[Factory, str]
-    """The function that makes one from the settings, or its "module:function" name."""
-    local: bool = False
-    """It runs on this machine: choosing it sends nothing over the network (see `trust`)."""
-    needs: tuple[tuple[str, str], ...] = ()
-    """(setting, how to give it) that must be set for it, checked when the settings load."""
+    __slots__ = ("name", "factory", "local", "needs")
+
+    def __init__(self, name: str, factory: Union[Factory, str], local: bool = False,
+                 needs: tuple[tuple[str, str], ...] = ()):
+        self.name = name
+        self.factory = factory
+        """The function that makes one from the settings, or its "module:function" name."""
+        self.local = local
+        """It runs on this machine: choosing it sends nothing over the network (see `trust`)."""
+        self.needs = needs
+        """(setting, how to give it) that must be set for it, checked when the settings load."""
+
+    def __repr__(self) -> str:
+        return f"BackendKind({self.name!r}, {self.factory!r}, local={self.local})"
 
     def make(self, settings: "Settings", wiring: Wiring) -> Backend:
         factory = self.factory
