@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vibecli.core import VibeError
+from vibecli.errors import VibeError
 
 if TYPE_CHECKING:
     from vibecli.check_output import Problem

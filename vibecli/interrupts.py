@@ -64,7 +64,7 @@ def _on_signal(signum: int, frame) -> None:
         sys.unraisablehook = _quiet
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
-        from vibecli.core import Terminated
+        from vibecli.errors import Terminated
 
         raise Terminated(128 + signum)
     _write_line(f"vibecli: error: {_verb(signum)}; nothing was changed\n")

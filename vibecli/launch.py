@@ -59,7 +59,7 @@ def nothing_to_fix(args: list[str]) -> int | None:
         return None
     from vibecli import paths
     from vibecli.checks import run_check
-    from vibecli.core import VibeError
+    from vibecli.errors import VibeError
     from vibecli.settings_load import load_settings
 
     notes: list[str] = []

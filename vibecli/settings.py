@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vibecli.core import VibeError
+from vibecli.errors import VibeError
 from vibecli.settings_spec import check, declared, setting
 
 PROJECT_FILE = ".vibecli.yaml"

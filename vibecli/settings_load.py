@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from vibecli.core import UsageError, VibeError
+from vibecli.errors import UsageError, VibeError
 from vibecli.settings import (
     DECLARED, PROJECT_FILE, USER_ONLY_KEYS, Settings, _backend_names, backend_settings, check_known, check_value,
 )

@@ -10,7 +10,7 @@ import typing
 from dataclasses import MISSING, Field, field, fields
 from typing import Any, Callable, NamedTuple
 
-from vibecli.core import UsageError, VibeError
+from vibecli.errors import UsageError, VibeError
 
 
 class Spec(NamedTuple):  # a NamedTuple, not a dataclass: a third of the import time (the fix fast path reads it)

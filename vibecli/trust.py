@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from vibecli import paths
 from vibecli.backends.registry import is_local
-from vibecli.core import VibeError
+from vibecli.errors import VibeError
 from vibecli.settings import ALWAYS, NETWORK, OUTSIDE, Settings
 
 STORE_VERSION = 1

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from vibecli.core import Backend, VibeError
+from vibecli.errors import VibeError
 from vibecli.settings import Settings, backend_settings
+
+if TYPE_CHECKING:
+    from vibecli.core import Backend
 
 
 def make_backend(

@@ -13,9 +13,8 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Union
 
-from vibecli.core import Backend
-
 if TYPE_CHECKING:
+    from vibecli.core import Backend
     from vibecli.settings import Settings
 
 
@@ -41,7 +40,7 @@ class Wiring:
         """A line for the user (the fit check's warnings)."""
 
 
-Factory = Callable[["Settings", Wiring], Backend]
+Factory = Callable[["Settings", Wiring], "Backend"]
 
 
 class BackendKind:

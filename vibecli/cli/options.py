@@ -63,6 +63,8 @@ def takes_settings(command: str) -> Callable[[Callable], Callable]:
             return func(**given, flags=flags)
 
         run.__signature__ = signature.replace(parameters=[*params[:at], *options, *params[at + 1:]])  # type: ignore[attr-defined]
+        # evaluated once, here: Typer reads them again with get_type_hints, which would eval each string anew
+        run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
         return run
 
     return decorate
