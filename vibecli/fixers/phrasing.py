@@ -11,6 +11,8 @@ than one intent and goes to the model."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from functools import cached_property
 
 MAX_CHARS = 400
 """A longer request is a description of work, not one tool's intent."""
@@ -45,43 +47,77 @@ LINT_WORDS = frozenset("ruff ruff's linter lint flake8 pyflakes ci".split())
 LINT_PROBLEMS = frozenset("error errors warning warnings complaining complains complaint complaints failing fails "
                           "fail failed flags flagging red".split())
 
+class Lazy:
+    """A pattern compiled the first time a text holds one of its hints (lower-case words or
+    pieces, one of which every match holds): most requests need a few of the router's patterns,
+    and compiling all of them would cost every fresh process (routing runs before every edit)."""
+
+    def __init__(self, pattern: str, flags: int = 0, hints: tuple[str, ...] = ()):
+        self.pattern, self.flags, self.hints = pattern, flags, hints
+
+    @cached_property
+    def compiled(self) -> re.Pattern:
+        return re.compile(self.pattern, self.flags)
+
+    def _may(self, text: str) -> bool:
+        lowered = text.lower()
+        return not self.hints or any(hint in lowered for hint in self.hints)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.compiled.search(text) if self._may(text) else None
+
+    def match(self, text: str) -> re.Match | None:
+        return self.compiled.match(text) if self._may(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        return self.compiled.finditer(text) if self._may(text) else iter(())
+
+    def sub(self, replacement: str | Callable[[re.Match], str], text: str) -> str:
+        return self.compiled.sub(replacement, text) if self._may(text) else text
+
+    def split(self, text: str) -> list[str]:
+        return self.compiled.split(text) if self._may(text) else [text]
+
+
 _DETERMINERS = frozenset("a an the this that these those its their my our your each every some any of".split())
 _SYMBOLS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2192": "->",
                           "\u21d2": "=>", "\u2013": "-", "\u2014": " - ", "\u00a0": " "})
-_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs|cf)\.", re.IGNORECASE)
-_CODE = re.compile(r"`[^`\n]*`")
-_BREAK = re.compile(r"[.!?;]+(?=\s|$)|\n|\s+-{1,2}\s+(?!\d)|,\s*(?:so|therefore|hence|thus)\b,?\s*", re.IGNORECASE)
+_ABBREVIATIONS = Lazy(r"\b(e\.g|i\.e|etc|vs|cf)\.", re.IGNORECASE, hints=("e.g.", "i.e.", "etc.", "vs.", "cf."))
+_CODE = Lazy(r"`[^`\n]*`", hints=("`",))
+_BREAK = Lazy(r"[.!?;]+(?=\s|$)|\n|\s+-{1,2}\s+(?!\d)|,\s*(?:so|therefore|hence|thus)\b,?\s*", re.IGNORECASE)
 
-_LEAD = re.compile(
-    r"^(?:(?:(?:hey|hi|hello) there|hey|hi|hello|yo|ok|okay|alright|right|so|well|also|now|then|next|nit|note|request|task|chore|"
-    r"cleanup|clean-up|refactor|style|quick one|quick request|small thing|one more thing|one thing|small request|"
-    r"small change|quick change)\b[,:!]*\s+|"
-    r"(?:please|pls|plz|kindly|just|quickly|simply|can you|could you|would you|will you|can u|could u|"
-    r"would you mind|would it be possible to|is it possible to|can we|could we|shall we|let's|lets|let us|"
-    r"go ahead and|i'd like you to|i would like you to|i want you to|i need you to|i'd like to|i would like to|"
-    r"i want to|i need to|we need to|we should|you should|we could|need to|time to|help me|try to|"
-    r"make sure to|be sure to|feel free to|i think we should|maybe|perhaps|it'd be nice to|"
-    r"it would be nice to|would be nice to|gonna need you to|mind you)\b,?\s+)",
-    re.IGNORECASE)
-_TAIL = re.compile(
-    r"(?:(?:^|[,\s]+)(?:please|pls|plz|thanks|thank you|thanks a lot|thank you so much|many thanks|thx|ty|cheers|"
-    r"for me|if you can|if you could|if possible|when you can|when you get a chance|asap|real quick|quickly|"
-    r"ok|okay|:\)|:-\)|where(?:ver)? possible|where(?:ver)? it makes sense|where(?:ver)? applicable|"
-    r"if it makes sense)|[\s\u2600-\u27bf\U0001f300-\U0001faff]+)$",
-    re.IGNORECASE)
-_ASIDE = re.compile(r"(?:^|(?<=\s))\(([^()]*)\)(?=$|[\s,])")
-_LINES_ASIDE = re.compile(r"^(?:on |in |at |for )?lines?\s+\d+(?:\s*(?:-|to|through)\s*\d+)?$", re.IGNORECASE)
-_LEADING_REASON = re.compile(r"^(?:since|because|as|now that|given that|seeing as|seeing that)\s+([^,]+),\s*",
-                             re.IGNORECASE)
-_TRAILING_REASON = re.compile(
+_LEADS = frozenset(p.strip() for p in """
+hey there|hi there|hello there|hey|hi|hello|yo|ok|okay|alright|right|so|well|also|now|then|next|quick one|
+quick request|small thing|one more thing|one thing|small request|small change|quick change|please|pls|plz|kindly|
+just|quickly|simply|can you|could you|would you|will you|can u|could u|would you mind|would it be possible to|
+is it possible to|can we|could we|shall we|let's|lets|let us|go ahead and|i'd like you to|i would like you to|
+i want you to|i need you to|i'd like to|i would like to|i want to|i need to|we need to|we should|you should|we could|
+need to|time to|help me|try to|make sure to|be sure to|feel free to|i think we should|maybe|perhaps|it'd be nice to|
+it would be nice to|would be nice to|gonna need you to|mind you""".replace("\n", "").split("|"))
+"""Greetings and politeness a request may start with."""
+_LABELS = frozenset("nit note request task chore cleanup clean-up refactor style todo".split())
+"""Words that label a request when a colon follows ("chore: sort imports")."""
+_TAILS = frozenset(p.strip() for p in """
+please|pls|plz|thanks|thank you|thanks a lot|thank you so much|many thanks|thx|ty|cheers|for me|if you can|
+if you could|if possible|when you can|when you get a chance|asap|real quick|quickly|ok|okay|:)|:-)|where possible|
+wherever possible|where it makes sense|wherever it makes sense|where applicable|wherever applicable|
+if it makes sense""".replace("\n", "").split("|"))
+"""Politeness and filler a request may end with."""
+_ASIDE = Lazy(r"(?:^|(?<=\s))\(([^()]*)\)(?=$|[\s,])", hints=("(",))
+_LINES_ASIDE = Lazy(r"^(?:on |in |at |for )?lines?\s+\d+(?:\s*(?:-|to|through)\s*\d+)?$", re.IGNORECASE,
+                    hints=("line",))
+_LEADING_REASON = Lazy(r"^(?:since|because|as|now that|given that|seeing as|seeing that)\s+([^,]+),\s*",
+                       re.IGNORECASE, hints=("since", "because", "as", "now that", "given that", "seeing"))
+_TRAILING_REASON = Lazy(
     r"[,\s]+(?:since|because|'?cause|given that|now that|seeing as|so that|so|as(?= (?:we|it|this|that|they|"
-    r"python|py|our|ruff)\b))\s+(.+)$", re.IGNORECASE)
-_PURPOSE = re.compile(
+    r"python|py|our|ruff)\b))\s+(.+)$", re.IGNORECASE,
+    hints=("since", "because", "cause", "given that", "now that", "seeing as", " so", " as "))
+_PURPOSE = Lazy(
     r"[,\s]+(?:(?:in order )?to (?:make|keep|get) (?:\S+ ){1,2}(?:happy|passing|pass|green|clean|cleaner|quiet|"
     r"quieter|readable|more readable|pythonic|more pythonic|idiomatic|more idiomatic|modern|consistent|shorter|"
     r"simpler|tidier|nicer|neater|compliant)|for (?:better )?(?:readability|clarity|consistency|style|brevity|"
     r"performance|speed|cleanliness|simplicity|pep ?8(?: compliance)?|python 3(?:\.\d+)?|py3|modern python))$",
-    re.IGNORECASE)
+    re.IGNORECASE, hints=(" to ", " for "))
 
 
 def parts(instruction: str) -> list[str] | None:
@@ -125,7 +161,7 @@ def _clean(sentence: str) -> str | None:
     previous = None
     while sentence != previous:
         previous = sentence
-        sentence = _TAIL.sub("", _LEAD.sub("", sentence)).strip(" ,:-")
+        sentence = _without_filler(sentence).strip(" ,:-")
         sentence = _PURPOSE.sub("", sentence)
         for pattern in (_LEADING_REASON, _TRAILING_REASON):
             match = pattern.search(sentence)
@@ -142,6 +178,28 @@ def _clean(sentence: str) -> str | None:
             sentence = (sentence[: match.start()] + sentence[match.end():]).strip()
         sentence = " ".join(sentence.split())
     return sentence
+
+
+def _without_filler(sentence: str) -> str:
+    """The sentence less the greetings, labels and politeness at its two ends."""
+    words = sentence.split()
+    while words:
+        if words[0].lower().endswith(":") and words[0].lower().rstrip(":") in _LABELS:
+            words = words[1:]
+            continue
+        lead = next((n for n in range(5, 0, -1) if " ".join(words[:n]).lower().rstrip(",:!") in _LEADS), 0)
+        tail = next((n for n in range(5, 0, -1) if " ".join(words[-n:]).lower().lstrip(",").rstrip(",!.")
+                     in _TAILS), 0)
+        if not lead and not tail and not _is_emoji(words[-1]):
+            break
+        words = words[lead:len(words) - tail] if lead or tail else words[:-1]
+        if words:
+            words[-1] = words[-1].rstrip(",")
+    return " ".join(words)
+
+
+def _is_emoji(word: str) -> bool:
+    return all(0x2600 <= ord(c) <= 0x27BF or 0x1F300 <= ord(c) <= 0x1FAFF for c in word)
 
 
 def _explained(aside: str) -> str | None:

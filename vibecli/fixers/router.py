@@ -17,10 +17,11 @@ import re
 from functools import lru_cache
 
 from vibecli.fixers import Route, phrasing, shapes
+from vibecli.fixers.phrasing import Lazy
 from vibecli.fixers.rename import defines, valid_name
 from vibecli.fixers.scope import line_spans
 
-_WHOLE = re.compile(
+_WHOLE = Lazy(
     r"(?:^|(?<=[\s,]))(?:(?:in|across|throughout|through|over|for|within|on|to)\s+(?:all\s+(?:of\s+)?)?"
     r"(?:the\s+|this\s+|our\s+|my\s+|that\s+)?(?:(?:whole|entire|full|rest of the|current)\s+)?(?:file|module|"
     r"code|codebase|code base|project|repo|repository|package|library|lib|app|source(?: tree| code)?|tree|src|"
@@ -28,18 +29,20 @@ _WHOLE = re.compile(
     r"(?:files?|modules?)|everywhere|here|in here|in there|globally|project-wide|repo-wide|codebase-wide|"
     r"package-wide|file-wide|across the board|throughout)(?=$|[\s,])", re.IGNORECASE)
 _KIND = r"(?:function|func|method|class|def|module|file)"
-_PLACE = re.compile(
+_PLACE = Lazy(
     rf"(?:^|(?<=[\s,]))(?:in|inside|within|from|of|for|throughout|across|on)\s+(?:the\s+)?(?:(?P<kind>{_KIND})\s+)?"
-    rf"`?(?P<name>[A-Za-z_][\w./-]*?)(?:\(\))?`?(?:\s+(?P<kind_after>{_KIND}))?(?=$|[\s,])", re.IGNORECASE)
-_LINES_PHRASE = re.compile(r"\s*(?:,\s*)?\(?\s*\b(?:(?:on|in|at|for)\s+)?lines?\s+\d+(?:\s*(?:-|–|to|through)\s*\d+)?"
+    rf"`?(?P<name>[A-Za-z_][\w./-]*?)(?:\(\))?`?(?:\s+(?P<kind_after>{_KIND}))?(?=$|[\s,])", re.IGNORECASE,
+    hints=("in ", "inside", "within", "from ", "of ", "for ", "throughout", "across", "on "))
+_LINES_PHRASE = Lazy(r"\s*(?:,\s*)?\(?\s*\b(?:(?:on|in|at|for)\s+)?lines?\s+\d+(?:\s*(?:-|–|to|through)\s*\d+)?"
                            r"\b\s*\)?", re.IGNORECASE)
 
 _ID = r"`?(?P<{}>[A-Za-z_]\w*)(?:\(\))?`?"
 _OLD, _NEW = _ID.format("old"), _ID.format("new")
 _DEFINITION = (r"(?:(?:top-level|module-level|global|public|private)\s+)?(?:function|func|class|variable|var|constant|"
                r"const|global|symbol|exception|helper|decorator|enum|dataclass)")
-_DEFINITION_WORDS = re.compile(rf"\b(?:the\s+)?{_DEFINITION}\s+(?=`?[A-Za-z_])|(?<=[\w`)])\s+{_DEFINITION}\b",
-                               re.IGNORECASE)
+_DEFINITION_WORDS = Lazy(rf"\b(?:the\s+)?{_DEFINITION}\s+(?=`?[A-Za-z_])|(?<=[\w`)])\s+{_DEFINITION}\b",
+                         re.IGNORECASE, hints=("func", "class", "var", "const", "global", "symbol", "exception",
+                                               "helper", "decorator", "enum"))
 """Words that say what kind of top-level name is renamed ("the `load` function"): taken off."""
 _ALSO = (r"(?:,?\s+(?:and\s+)?(?:update|fix|change|adjust|rename)\s+(?:all\s+|every\s+)?(?:of\s+)?(?:its\s+|the\s+|"
          r"their\s+)?(?:callers|references|usages|uses|imports|call sites|occurrences|mentions|importers)(?:\s+too)?|"

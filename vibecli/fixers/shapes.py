@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from vibecli.fixers.intents import INTENTS, Intent
-from vibecli.fixers.phrasing import has_change_verb
+from vibecli.fixers.phrasing import Lazy, has_change_verb
 
 _THE = r"(?:(?:all|any|each|every|both)(?: of)? )?(?:the |this |these |that |those |my |our |its |a |an )?"
 _ADJECTIVES = (r"unnecessary|useless|redundant|pointless|superfluous|extra|needless|extraneous|unneeded|stray|spurious|"
@@ -31,22 +31,30 @@ _USE = (r"use|prefer|switch to|switch over to|go with|move to|migrate to|change 
 _TURN = (r"switch|change|convert|move|migrate|port|update|rewrite|refactor|turn|modernize|modernise|transform|"
          r"replace|swap(?: out)?|redo")
 
-_REMOVING = re.compile(rf"(?:{_REMOVE}) {_THE}(?P<adjectives>(?:(?:{_ADJECTIVES})(?:,? (?:and |or )?| ))*)")
-_FIXING = re.compile(rf"(?:{_FIX}) {_THE}(?:(?:{_ADJECTIVES})(?:,? (?:and |or )?| ))*")
-_USING = re.compile(rf"(?:(?:{_USE})|make(?: (?P<object>.+?))? use) (?:a |an |the )?")
-_TURNING = re.compile(rf"(?:{_TURN}) ")
-_CONNECTOR = re.compile(r" (?:with|for|to|into|->|=>|as|using) (?:use |using )?(?:a |an |the )?")
-_INSTEAD = re.compile(r" (?:instead of|rather than|in place of|over|not) ")
-_INSTEAD_OF = re.compile(r" (?:instead of|rather than|in place of) ")
-_ARROW = re.compile(r" ?(?:->|=>) ")
+def _first_words(alternatives: str) -> tuple[str, ...]:
+    """The first word of each alternative of a word list ("get rid of|strip(?: out)?" -> get, strip)."""
+    return tuple(dict.fromkeys(a.split(" ")[0].split("(")[0] for a in alternatives.split("|")))
+
+
+_REMOVING = Lazy(rf"(?:{_REMOVE}) {_THE}(?P<adjectives>(?:(?:{_ADJECTIVES})(?:,? (?:and |or )?| ))*)",
+                 hints=_first_words(_REMOVE))
+_FIXING = Lazy(rf"(?:{_FIX}) {_THE}(?:(?:{_ADJECTIVES})(?:,? (?:and |or )?| ))*", hints=_first_words(_FIX))
+_USING = Lazy(rf"(?:(?:{_USE})|make(?: (?P<object>.+?))? use) (?:a |an |the )?", hints=(*_first_words(_USE), "make"))
+_TURNING = Lazy(rf"(?:{_TURN}) ", hints=_first_words(_TURN))
+_CONNECTOR = Lazy(r" (?:with|for|to|into|->|=>|as|using) (?:use |using )?(?:a |an |the )?")
+_INSTEAD = Lazy(r" (?:instead of|rather than|in place of|over|not) ", hints=(" instead", " rather", " in place", " over ",
+                                                                           " not "))
+_INSTEAD_OF = Lazy(r" (?:instead of|rather than|in place of) ", hints=(" instead", " rather", " in place"))
+_ARROW = Lazy(r" ?(?:->|=>) ", hints=("->", "=>"))
 _JOINS = frozenset(", and then to also plus or so".split())
 _GENERIC_WORDS = frozenset("it this that them these those everything things the a an all of its existing current code "
                            "function functions class classes method methods module file line lines bit part one ones "
                            "snippet block blocks here".split())
-_TYPING_NAME = re.compile(
+_TYPING_NAME = Lazy(
     r"(?:\btyping\.|\b(?=(?:List|Dict|Tuple|Set|FrozenSet|Type|Deque|DefaultDict|OrderedDict|Counter|ChainMap|Optional|"
     r"Union)\[)|(?<=.)\b(?=(?:List|Dict|Tuple|FrozenSet|Deque|DefaultDict|OrderedDict|ChainMap|Optional|Union)\b))"
-    r"(?P<name>[A-Z]\w*)")
+    r"(?P<name>[A-Z]\w*)", hints=("typing.", "list", "dict", "tuple", "set", "type", "deque", "ordereddict", "counter",
+                                "chainmap", "optional", "union"))
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +116,7 @@ def _shapes(text: str) -> list[tuple[str, str, str, bool]]:
         shapes += [("use", t, f, False) for t, f in _split_instead(text[using.end():], using.group("object") or "")]
     verb = _TURNING.match(text)
     if verb:
-        for c in _CONNECTOR.finditer(text, verb.end()):
+        for c in _CONNECTOR.compiled.finditer(text, verb.end()):
             if c.start() > verb.end():
                 shapes += [("use", t, f, False) for t, f in _split_instead(text[c.end():], text[verb.end(): c.start()])]
     if not (using or verb):  # "T instead of X" with no verb before it
