@@ -184,6 +184,8 @@ def test_ways_to_say_a_rename(request_, old, new):
         "use f-strings instead of string concatenation",  # not what ruff's f-string rules rewrite
         "use any() instead of all()",
         "remove the spaces",
+        "chattr is not supported here",  # a statement, not a target to use
+        "all",
         "don't use f-strings here",
         "explain why the imports are sorted this way",
         "add tests for load",

@@ -32,15 +32,18 @@ class Intent:
     """What a *use* request may say it replaces ("instead of %", "switch the .format calls to"), searched
     for; a request that names something else ("f-strings instead of concatenation") is not this
     intent's. Empty: anything."""
+    alone: bool = False
+    """Whether the target alone is a request ("f-strings please", "plain super() here"); not for
+    targets that read as statements or single words of code ("x is not y", "all")."""
     keys: tuple[str, ...] = ()
     """Words one of which every request of the intent holds: only those intents' patterns are
     compiled and tried, which keeps routing to a millisecond or two in a fresh process."""
 
 
 def _intent(keys: str, name: str, codes: str, use: str = "", remove: str = "", fix: str = "",
-            whole: tuple[str, ...] = (), adjective: bool = False, old: str = "") -> Intent:
+            whole: tuple[str, ...] = (), adjective: bool = False, old: str = "", alone: bool = False) -> Intent:
     return Intent(name, tuple(codes.split()), use, remove, fix, "|".join(f"(?:{w})" for w in whole), adjective, old,
-                  tuple(keys.split()))
+                  alone, tuple(keys.split()))
 
 
 _F = r"f-?strings?|f strings?|f-string (?:formatting|interpolation|literals?)|formatted string literals?"
@@ -97,14 +100,14 @@ INTENTS = (
         r"(?:split|break(?: up)?|separate) (?:the |all the )?(?:multiple |combined |comma-separated )?imports? "
         r"(?:onto|into|on|to) (?:separate|individual|their own|multiple|different) lines",
         r"(?:put )?one import per line", r"put (?:each|every) import on (?:its own|a separate|a new|a single) line")),
-    _intent("string", "f-strings", "UP031 UP032", old=r"%|format|printf|interpolat",
+    _intent("string", "f-strings", "UP031 UP032", alone=True, old=r"%|format|printf|interpolat",
             use=rf"(?:{_F})(?: for (?:the |all )?(?:string )?(?:formatting|interpolation))?",
             whole=(r"moderni[sz]e (?:the )?string formatting",)),
     _intent("prefix string", "f prefix", "F541",
             remove=r"f[- ]?prefix(?:es)?(?: (?:from|on) (?:the )?(?:strings|f-?strings)(?: (?:without|with no) (?:any )?"
                    r"placeholders)?)?|f-?strings? (?:without|with no|that have no) (?:any )?placeholders",
             fix=r"f-?strings? (?:without|with no|missing|lacking|that have no) (?:any )?placeholders"),
-    _intent("comprehension", "comprehension", "PERF401 C400 C401 C402 C403 C404 C417", old=r"loop|\bfor\b|map|filter|append|list\(|set\(|dict\(|generator|lambda",
+    _intent("comprehension", "comprehension", "PERF401 C400 C401 C402 C403 C404 C417", alone=True, old=r"loop|\bfor\b|map|filter|append|list\(|set\(|dict\(|generator|lambda",
             use=r"(?:(?:list|set|dict|dictionary|generator) )?comprehensions?(?: (?:expression|syntax))?"),
     _intent("call cast wrapper comprehension", "unnecessary calls", "C400 C401 C402 C403 C404 C405 C406 C408 C409 C410 C411 C413 C414 C416 C418 C419",
             remove=r"(?:(?:(?:list|set|tuple|dict|sorted|reversed|generator)(?:\(\))?|nested) (?:calls?|wrappers?|casts?)|"
@@ -112,7 +115,7 @@ INTENTS = (
                    r"(?: (?:inside|around|within|in) (?:the )?(?:sorted|set|list|tuple|any|all|sum|min|max)(?:\(\))?"
                    r"(?: calls?)?)?",
             adjective=True),
-    _intent("literal {} []", "collection literals", "C408 C405 C406 C409 C410 C418", old=r"dict|list|tuple|set|call|constructor|\(\)",
+    _intent("literal {} []", "collection literals", "C408 C405 C406 C409 C410 C418", alone=True, old=r"dict|list|tuple|set|call|constructor|\(\)",
             use=r"(?:dict|list|tuple|collection|empty|set)(?:(?:,| and| or|/) (?:dict|list|tuple))* literals?|literal "
                 r"syntax|\{\}(?:(?: and|,|/) \[\])?|\[\](?:(?: and|,|/) \{\})?"),
     _intent("ternary conditional if one-liner", "ternary", "SIM108", old=r"\bif\b|else|branch",
@@ -174,7 +177,7 @@ INTENTS = (
                    r"(?: calls?)?|, none from (?:the )?\.?get(?:\(\))?(?: calls?)?"),
     _intent("any all", "any/all", "SIM110", old=r"loop|\bfor\b|flag|break", use=r"(?:any|all)(?:\(\))?(?: (?:or|and|/) (?:any|all)(?:\(\))?)?"),
     _intent("suppress", "contextlib.suppress", "SIM105", old=r"try|except|pass", use=r"(?:contextlib\.)?suppress(?:\(\))?"),
-    _intent("generic type hint annotation typing.", "builtin generics", "UP006 UP035", old=r"typing|list|dict|tuple|set|type|capital|upper",
+    _intent("generic type hint annotation typing.", "builtin generics", "UP006 UP035", alone=True, old=r"typing|list|dict|tuple|set|type|capital|upper",
             use=r"(?:builtin|built-in|modern|pep ?585|lowercase|native|standard) (?:generic )?(?:types?|generics|collection "
                 r"types|type hints|hints|annotations|generic types|container types)",
             fix=rf"(?:deprecated |old |legacy )?typing (?:aliases|generics|imports|collection (?:types|aliases))|"
@@ -186,14 +189,14 @@ INTENTS = (
                    rf"(?:lowercase |builtin |built-in )?{_some(_BUILTIN)}",
                    rf"{_some(_GENERIC)} (?:->|=>) {_some(_BUILTIN)}",
                    rf"stop (?:using|importing) {_some(_GENERIC)}(?: from typing)?")),
-    _intent("| union optional pep pipe typing.", "union syntax", "UP007 UP045", old=r"optional|union|typing",
+    _intent("| union optional pep pipe typing.", "union syntax", "UP007 UP045", alone=True, old=r"optional|union|typing",
             use=r"(?:x \| none|x \| y|[\w.\[\]]+ ?\| ?none|\| none|\|(?: (?:union )?(?:syntax|operator|unions?))?|pep ?604"
                 r"(?: unions?| syntax| style| annotations)?|(?:new|modern|pep ?604|pipe|bar)(?:-style)? (?:union|optional)"
                 r"(?: syntax| types?| annotations?)?|union operators?|pipe (?:syntax|operator|unions?))(?: syntax)?"
                 r"(?: for (?:the |all )?(?:optional |union |nullable )?(?:optionals|unions|args|arguments|parameters|"
                 r"params|types?|type hints|hints|annotations|values))?",
             whole=(rf"stop (?:using|importing) {_some(_OPTIONAL)}(?: from typing)?",)),
-    _intent("super", "super()", "UP008", old=r"super|class|self|argument|args|explicit|python ?2|old",
+    _intent("super", "super()", "UP008", alone=True, old=r"super|class|self|argument|args|explicit|python ?2|old",
             use=r"(?:(?:plain|bare|zero-arg(?:ument)?|argument-less|argumentless|arg-less|no-arg(?:ument)?|simple|modern|"
                 r"short|(?:python ?3|py3|modern|new)[- ]style|python ?3|py3|new-style|the (?:short|modern|python 3|py3|"
                 r"zero-argument) form of) )?super(?:\(\))?"

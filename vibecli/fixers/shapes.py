@@ -85,7 +85,8 @@ def match(request: str) -> Intent | None:
         intent, patterns = INTENTS[index], _compiled(index)
         if "whole" in patterns and patterns["whole"].fullmatch(text):
             return intent
-        for field, target, free, adjectives in shapes:
+        for shape, target, free, adjectives in shapes:
+            field = "use" if shape == "alone" and intent.alone else shape
             if field in patterns and patterns[field].fullmatch(target.strip()):
                 if field == "remove" and intent.adjective and not adjectives:
                     continue
@@ -125,7 +126,7 @@ def _shapes(text: str) -> list[tuple[str, str, str, bool]]:
                            False))
     for split in _ARROW.finditer(text):
         shapes.append(("use", text[split.end():], text[: split.start()], False))
-    shapes.append(("use", text, "", False))  # the target alone: "f-strings please"
+    shapes.append(("alone", text, "", False))  # the target alone: "f-strings please"
     return shapes
 
 
