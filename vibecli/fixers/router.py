@@ -1,167 +1,183 @@
-"""Which fixer a request maps to, by a table of the ways people write the requests a tool carries
-out exactly. It declines (None) whenever it is unsure: a wrong route costs a bad edit, a missed
-one only the model's usual path. The whole request must be one of the table's intents, with at
-most a scope (a definition of the files, a line range, the file itself) and politeness around it;
-anything more ("... and add a docstring", "don't ...", "in the loop") is left to the model."""
+"""Which fixer a request maps to. It declines (None) whenever it is unsure: a wrong route costs a
+bad edit, a missed one only the model's usual path.
+
+A request is first reduced to its parts (`phrasing`: greetings, politeness, filler and short
+reasons off). Exactly one part must be a tool's intent; every other part must be context that
+asks for nothing ("This class targets py3 only."). In the part that is the intent, the places it
+names are taken off when they are places the tool can honour: the project or the file as a whole,
+one of the request's files, a definition in them (ruff's result is then narrowed to it), a line
+range. What is left must be one intent of the table (`intents`) or a rename of a top-level name.
+Anything else ("... and add a docstring", "don't ...", "in the loop", a method, a parameter) is
+left to the model."""
 
 from __future__ import annotations
 
+import builtins
 import re
-from dataclasses import dataclass
+from functools import lru_cache
 
-from vibecli.fixers import Route
+from vibecli.fixers import Route, phrasing, shapes
+from vibecli.fixers.phrasing import Lazy
 from vibecli.fixers.rename import defines, valid_name
 from vibecli.fixers.scope import line_spans
 
+_WHOLE = Lazy(
+    r"(?:^|(?<=[\s,]))(?:(?:in|across|throughout|through|over|for|within|on|to)\s+(?:all\s+(?:of\s+)?)?"
+    r"(?:the\s+|this\s+|our\s+|my\s+|that\s+)?(?:(?:whole|entire|full|rest of the|current)\s+)?(?:file|module|"
+    r"code|codebase|code base|project|repo|repository|package|library|lib|app|source(?: tree| code)?|tree|src|"
+    r"thing|files|modules|everything|it)|(?:in|across|for|to)\s+(?:every|each|all)\s+(?:the\s+)?(?:python\s+)?"
+    r"(?:files?|modules?)|everywhere|here|in here|in there|globally|project-wide|repo-wide|codebase-wide|"
+    r"package-wide|file-wide|across the board|throughout)(?=$|[\s,])", re.IGNORECASE)
+_KIND = r"(?:function|func|method|class|def|module|file)"
+_PLACE = Lazy(
+    rf"(?:^|(?<=[\s,]))(?:in|inside|within|from|of|for|throughout|across|on)\s+(?:the\s+)?(?:(?P<kind>{_KIND})\s+)?"
+    rf"`?(?P<name>[A-Za-z_][\w./-]*?)(?:\(\))?`?(?:\s+(?P<kind_after>{_KIND}))?(?=$|[\s,])", re.IGNORECASE,
+    hints=("in ", "inside", "within", "from ", "of ", "for ", "throughout", "across", "on "))
+_LINES_PHRASE = Lazy(r"\s*(?:,\s*)?\(?\s*\b(?:(?:on|in|at|for)\s+)?lines?\s+\d+(?:\s*(?:-|–|to|through)\s*\d+)?"
+                           r"\b\s*\)?", re.IGNORECASE)
 
-@dataclass(frozen=True)
-class Intent:
-    name: str
-    pattern: re.Pattern
-    codes: tuple[str, ...]
-
-
-def _intent(name: str, codes: str, *patterns: str) -> Intent:
-    return Intent(name, re.compile("|".join(f"(?:{p})" for p in patterns)), tuple(codes.split()))
-
-
-_Q = r"[`'\"]?"
-_F = r"f-?strings?"
-INTENTS = (
-    _intent("f-strings", "UP031 UP032",
-            rf"(?:use|switch to|prefer|use python'?s) {_F}(?: instead(?: of (?:the )?[\w.%() '\"-]+)?)?"
-            r"(?: for (?:the )?(?:string )?formatting)?",
-            r"(?:convert|change|rewrite|turn|replace|switch|migrate) (?:the |this |these |all |every )?(?:old[- ]style )?"
-            r"(?:string )?(?:formatting|format calls?|\.?format\(?\)?(?: calls?)?|%[- ]?formatting|percent[- ]formatting|"
-            rf"format strings?|strings?|string formatting)(?: calls)? (?:(?:in)?to|with|into) {_F}",
-            r"modernize (?:the )?string formatting"),
-    _intent("unused imports", "F401",
-            r"(?:remove|delete|drop|clean up|get rid of|strip|prune) (?:the |all |any |all the )?unused imports?"),
-    _intent("sort imports", "I001",
-            r"(?:sort|order|reorder|organi[sz]e|isort) (?:the |all |all the )?imports?(?: alphabetically)?",
-            r"isort(?: (?:this|the) (?:file|module))?", r"put the imports in order"),
-    _intent("comprehension", "PERF401 C400 C401 C402 C403 C404 C417",
-            r"(?:use|rewrite (?:this|it|the loop) (?:as|with|using)|convert (?:this|the) (?:for )?loop (?:to|into)|"
-            r"turn (?:this|the) (?:for )?loop into|replace (?:this|the) (?:for )?loop with) an? (?:list |set |dict )?"
-            r"comprehension(?: instead)?"),
-    _intent("simplify condition", "SIM101 SIM102 SIM103 SIM108 SIM109 SIM114 SIM201 SIM202 SIM208 SIM210 SIM211 "
-            "SIM212 SIM220 SIM221 SIM222 SIM223 PLR1714",
-            r"simplify (?:the |this |these )?(?:conditions?|conditionals?|boolean (?:expressions?|logic)|if(?: statements?)?|"
-            r"if[- ]else|comparisons?|(?:boolean )?checks?|logic)"),
-    _intent("ternary", "SIM108",
-            r"use an? (?:ternary|conditional expression|one-line if|inline if)(?: operator| expression)?(?: instead)?"),
-    _intent("is None", "E711",
-            rf"use {_Q}is(?: not)? none{_Q}(?: (?:instead of|rather than) {_Q}[=!]= none{_Q})?(?: for (?:the )?none checks?)?",
-            r"compare (?:to|with) none using is"),
-    _intent("unused variables", "F841",
-            r"(?:remove|delete|drop|get rid of) (?:the |all |any )?unused (?:local )?variables?"),
-    _intent("dict.get", "SIM401", rf"use {_Q}(?:dict\.)?get\(?\)?{_Q}(?: instead(?: of (?:the |an )?if(?:[- ]else)?)?)?"),
-    _intent("any/all", "SIM110 SIM111",
-            rf"use {_Q}(?:any|all)\(?\)?{_Q}(?: (?:instead of|rather than) (?:the |a |this )?(?:for )?loop)?"),
-    _intent("builtin generics", "UP006 UP035",
-            r"use (?:builtin|built-in|modern|pep ?585|lowercase) (?:generic )?(?:types?|generics|type hints|annotations)"),
-    _intent("union syntax", "UP007 UP045",
-            r"use (?:the )?(?:x \| none|x \| y|\| (?:union )?syntax|pep ?604(?: unions?| syntax)?)(?: for (?:the )?"
-            r"(?:optional|union)s?)?"),
-    _intent("super()", "UP008", r"use (?:plain |bare |zero-argument |argument-less )?super\(\)(?: without arguments)?"),
-    _intent("object base", "UP004",
-            rf"remove (?:the )?(?:useless |redundant |explicit )?(?:inheritance from )?{_Q}object{_Q}(?: base(?: class)?)?"),
-    _intent("pyupgrade", "UP",
-            r"(?:upgrade|modernize) (?:the )?(?:syntax|code)(?: to (?:modern )?python ?3(?:\.\d+)?)?", r"pyupgrade"),
-    _intent("trailing whitespace", "W291 W293", r"(?:remove|strip|delete|trim) (?:the |all |any )?trailing whitespace"),
-    _intent("unnecessary pass", "PIE790",
-            rf"remove (?:the |all )?(?:unnecessary|useless|redundant) {_Q}pass{_Q}(?: statements?)?"),
-    _intent("else after return", "RET505",
-            rf"remove (?:the )?(?:unnecessary|useless|superfluous|redundant) {_Q}else{_Q}(?: after (?:a |the )?return)?"),
-    _intent("keys()", "SIM118",
-            rf"remove (?:the )?(?:unnecessary |redundant )?{_Q}\.?keys\(\){_Q}(?: calls?)?(?: from (?:the )?"
-            r"(?:in|membership) (?:checks?|tests?))?"),
-    _intent("fix ruff", "",
-            r"fix (?:what|everything|all(?: that)?) ruff (?:reports|complains about|flags|finds)",
-            r"fix (?:the |all )?ruff (?:errors|warnings|findings|issues|violations|lint(?: errors)?)",
-            r"apply ruff(?:'s)? (?:safe )?(?:auto)?fix(?:es)?", r"run ruff --fix"),
+_ID = r"`?(?P<{}>[A-Za-z_]\w*)(?:\(\))?`?"
+_OLD, _NEW = _ID.format("old"), _ID.format("new")
+_DEFINITION = (r"(?:(?:top-level|module-level|global|public|private)\s+)?(?:function|func|class|variable|var|constant|"
+               r"const|global|symbol|exception|helper|decorator|enum|dataclass)")
+_DEFINITION_WORDS = Lazy(rf"\b(?:the\s+)?{_DEFINITION}\s+(?=`?[A-Za-z_])|(?<=[\w`)])\s+{_DEFINITION}\b",
+                         re.IGNORECASE, hints=("func", "class", "var", "const", "global", "symbol", "exception",
+                                               "helper", "decorator", "enum"))
+"""Words that say what kind of top-level name is renamed ("the `load` function"): taken off."""
+_ALSO = (r"(?:,?\s+(?:and\s+)?(?:update|fix|change|adjust|rename)\s+(?:all\s+|every\s+)?(?:of\s+)?(?:its\s+|the\s+|"
+         r"their\s+)?(?:callers|references|usages|uses|imports|call sites|occurrences|mentions|importers)(?:\s+too)?|"
+         r",?\s+(?:including|with|along with|plus)\s+(?:all\s+)?(?:of\s+)?(?:its\s+|the\s+)?(?:callers|references|"
+         r"usages|uses|imports|call sites|occurrences))?")
+_RENAME_FORMS = (
+    ("renam", rf"rename:?\s+(?:the\s+)?{_OLD}(?:\s+(?:to be|to|as|into)\s+|\s*(?:->|=>)\s*|\s*:\s*|,?\s+call it\s+){_NEW}"),
+    ("change", rf"change\s+(?:the\s+)?name\s+(?:of\s+)?{_OLD}\s+(?:to|into)\s+{_NEW}"),
+    ("change", rf"change\s+{_OLD}'s\s+name\s+to\s+{_NEW}"),
+    (" be ", rf"(?:the\s+)?{_OLD}\s+(?:should|must|needs to|has to|ought to|could|can|will)\s+be\s+(?:called|named|"
+             rf"renamed(?:\s+to)?)\s+{_NEW}"),
+    ("it ", rf"(?:call|name)\s+(?:it|this|that)\s+{_NEW}\s+(?:instead of|rather than|not)\s+{_OLD}"),
+    ("give", rf"give\s+{_OLD}\s+the\s+name\s+{_NEW}"),
+    ("renamed", rf"(?:i want|i'd like|i would like|please have|have|get|we want)\s+{_OLD}\s+renamed\s+(?:to|as)\s+{_NEW}"),
+    ("name", rf"use\s+(?:the\s+)?name\s+{_NEW}\s+(?:for|instead of)\s+{_OLD}"),
+    ("better", rf"{_NEW}\s+(?:would be|is)\s+a\s+better\s+name\s+(?:for|than)\s+{_OLD}"),
+    ("->", rf"{_OLD}\s*->\s*{_NEW}"),
+    ("=>", rf"{_OLD}\s*=>\s*{_NEW}"),
 )
-
-_POLITE_START = re.compile(r"^(?:(?:please|pls|kindly|can you|could you|would you|let's|go ahead and|now)[,\s]+)+", re.IGNORECASE)
-_POLITE_END = re.compile(r"(?:[,\s]+(?:please|thanks|thank you|for me))+$", re.IGNORECASE)
-_NAME = r"`?([A-Za-z_][\w./-]*(?:\(\))?)`?"
-_KIND = r"(?:function|method|class|def|module|file)"
-_SCOPE_END = re.compile(rf"\s+(?:in|inside|within|of|for|throughout)\s+(?:the\s+)?(?:{_KIND}\s+)?{_NAME}(?:\s+{_KIND})?$")
-_SCOPE_START = re.compile(rf"^(?:in|inside|within)\s+(?:the\s+)?(?:{_KIND}\s+)?{_NAME}(?:\s+{_KIND})?\s*,\s*")
-_WHOLE = re.compile(r"\s+(?:in (?:this|the) (?:file|module|code)|here|everywhere|throughout(?: the (?:file|module|code))?|"
-                    r"across the (?:file|module))$")
-_LINES_PHRASE = re.compile(r"\s*(?:,\s*)?\b(?:on|in|at|for)\s+lines?\s+\d+(?:\s*(?:-|–|to|through)\s*\d+)?\b")
-_RENAME = re.compile(
-    rf"(?:rename|change the name of) (?:the )?(?:function |class |variable |constant |global |symbol )?{_NAME}"
-    rf"(?: (?:function|class|variable|constant))? (?:to|as|into) {_NAME}"
-    r"(?: (?:everywhere|across the (?:project|repo|repository|codebase)|in all files|and (?:update|fix) "
-    r"(?:all |every )?(?:its )?(?:callers|references|usages|uses|imports|call sites)))?", re.IGNORECASE)
+"""The ways to ask for a rename, each with a word it holds; a bare arrow (the last two) is checked
+harder, since `load -> str` may be a return type."""
+_TYPING_NAMES = frozenset("Any List Dict Tuple Set Optional Union Callable Iterable Iterator Sequence Mapping "
+                          "None Self Type Literal".split())
 
 
 def route(instruction: str, files: dict[str, str]) -> Route | None:
     """The fixer for a request over `files` (repository-relative path -> text), or None."""
-    text = " ".join(instruction.split())
-    if not text or "\n" in instruction.strip() or len(text) > 200:
-        return None
-    text = _POLITE_END.sub("", _POLITE_START.sub("", text.rstrip(".!").strip(), count=1)).strip()
     if not files or not all(p.endswith((".py", ".pyi")) for p in files):
         return None
-    renamed = _rename(text, files)
-    if renamed is not None:
-        return renamed
-    return _ruff(text, files)
-
-
-def _rename(text: str, files: dict[str, str]) -> Route | None:
-    match = _RENAME.fullmatch(text)
-    if not match:
+    parts = phrasing.parts(instruction)
+    if not parts:
         return None
-    old, new = match.group(1), match.group(2)
+    found = []
+    for part in parts:
+        chosen = _route_part(part, files)
+        if chosen is not None:
+            found.append(chosen)
+        elif not phrasing.is_context(part):
+            return None
+    if len(found) != 1 or (found[0].args.get("intent") == "fix ruff" and "ruff" not in instruction.lower()):
+        return None  # "fix what it reports" is ruff's only when the request names ruff
+    return found[0]
+
+
+def _route_part(part: str, files: dict[str, str]) -> Route | None:
+    lines = tuple(line_spans(part))
+    text = _LINES_PHRASE.sub("", part).strip(" ,") if lines else part
+    text = " ".join(_WHOLE.sub("", text).split()).strip(" ,")
+    core, symbols, named_files = _places(text, files)
+    if not core:
+        return None
+    if not lines:  # a rename names a place only to say where the name is defined
+        renamed = _rename(text, files, [])
+        if renamed is None and not symbols and named_files:
+            renamed = _rename(core, files, named_files)
+        if renamed is not None:
+            return renamed
+    intent = shapes.match(_unquoted(core))
+    if intent is None:
+        return None
+    return Route("ruff", {"codes": intent.codes, "symbols": tuple(symbols), "lines": lines, "intent": intent.name})
+
+
+def _places(text: str, files: dict[str, str]) -> tuple[str, list[str], list[str]]:
+    """The text less the places it names that are one of the files or a definition in them; the
+    definitions and the files named. A place that is neither stays in the text."""
+    symbols: list[str] = []
+    named_files: list[str] = []
+    kept = []
+    last = 0
+    for match in _PLACE.finditer(text):
+        name = match.group("name")
+        kind = (match.group("kind") or match.group("kind_after") or "").lower()
+        as_file = _file_named(name, files, kind)
+        if as_file is not None:
+            named_files.append(as_file)
+        elif kind not in ("module", "file") and _defined(name.removesuffix("()"), files):
+            symbols.append(name.removesuffix("()"))
+        else:
+            continue
+        kept.append(text[last:match.start()])
+        last = match.end()
+    kept.append(text[last:])
+    core = " ".join("".join(kept).split()).strip(" ,")
+    return core, symbols, named_files
+
+
+def _file_named(name: str, files: dict[str, str], kind: str) -> str | None:
+    """The request's file a place names: its path, its file name, or (called a module or file, or
+    spelt with dots) its module name."""
+    for path in files:
+        base = path.rsplit("/", 1)[-1]
+        stem = base.rsplit(".", 1)[0]
+        module = path.rsplit(".", 1)[0].replace("/", ".")
+        if name in (path, base) or (kind in ("module", "file") and name == stem) or ("." in name and (
+                module == name or module.endswith("." + name))):
+            return path
+    return None
+
+
+@lru_cache(maxsize=None)
+def _rename_form(index: int) -> re.Pattern:
+    bare = index >= len(_RENAME_FORMS) - 2
+    return re.compile(_RENAME_FORMS[index][1] + ("" if bare else _ALSO), re.IGNORECASE)
+
+
+def _rename(core: str, files: dict[str, str], named_files: list[str]) -> Route | None:
+    core = _DEFINITION_WORDS.sub("", core)
+    lowered = core.lower()
+    match, bare = None, False
+    for index, (key, _) in enumerate(_RENAME_FORMS):
+        if key in lowered:
+            match = _rename_form(index).fullmatch(core)
+            if match:
+                bare = index >= len(_RENAME_FORMS) - 2
+                break
+    if match is None:
+        return None
+    old, new = match.group("old"), match.group("new")
     if not (valid_name(old) and valid_name(new)) or old == new:
         return None
+    if bare and (new in vars(builtins) or new in _TYPING_NAMES or old in _TYPING_NAMES
+                 or old[:1].isupper() != new[:1].isupper()):
+        return None  # `load -> str`, `load -> Config` read as a return type as much as a rename
     defining = [p for p, t in files.items() if defines(t, old)]
     if len(defining) != 1 or any(defines(t, new) for t in files.values()):
+        return None
+    if any(f != defining[0] for f in named_files):
         return None
     return Route("rename", {"old": old, "new": new, "file": defining[0]})
 
 
-def _ruff(text: str, files: dict[str, str]) -> Route | None:
-    lines = tuple(line_spans(text))
-    core = _LINES_PHRASE.sub("", text).lower() if lines else text.lower()
-    symbols: list[str] = []
-    core = _strip_scope(core, text, files, symbols)
-    if core is None:
-        return None
-    for intent in INTENTS:
-        if intent.pattern.fullmatch(core):
-            return Route("ruff", {"codes": intent.codes, "symbols": tuple(symbols), "lines": lines,
-                                  "intent": intent.name})
-    return None
-
-
-def _strip_scope(core: str, original: str, files: dict[str, str], symbols: list[str]) -> str | None:
-    """The request less its scope; the definitions it names go to `symbols`. None: a scope that is
-    neither a definition in the files, nor one of the files, nor the file as a whole."""
-    core = _WHOLE.sub("", core)
-    for pattern in (_SCOPE_START, _SCOPE_END):
-        match = pattern.search(core)
-        if not match:
-            continue
-        name = _cased(match.group(1), original).removesuffix("()")
-        if name in files or any(p.rsplit("/", 1)[-1] == name for p in files):
-            pass  # the file itself: the whole of it
-        elif _defined(name, files):
-            symbols.append(name)
-        else:
-            return None
-        core = core[: match.start()] + core[match.end():]
-    return core.strip()
-
-
-def _cased(lowered: str, original: str) -> str:
-    """The name as the user wrote it (the request is matched in lower case)."""
-    found = re.search(re.escape(lowered), original, re.IGNORECASE)
-    return found.group(0) if found else lowered
+def _unquoted(text: str) -> str:
+    """The text without the quotes and backticks people put around code ("use `is None`")."""
+    return " ".join(re.sub(r"`|(?<![\w])['\"]|['\"](?![\w])", "", text).split())
 
 
 def _defined(name: str, files: dict[str, str]) -> bool:
