@@ -4,9 +4,12 @@ behaviour tests pass, from permissively licensed packages. Real ruff, no model."
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,3 +89,26 @@ def test_a_fixed_file_must_keep_its_definitions_and_its_behaviour(tmp_path):
     assert verdicts["deleted"]["lint_ok"] and verdicts["deleted"]["lost"] == ["_safe_string"]
     assert verdicts["behaviour lost"]["lint_ok"] and not verdicts["behaviour lost"]["test_ok"]
     assert not verdicts["does not parse"]["parses"]
+
+
+def test_the_script_runs_each_row_and_credits_ruff_and_the_model(tmp_path, vibecli_home):
+    """Replayed answers stand in for the model: each run gets the whole file fixed; with fixers on, ruff's
+    fixes come first and the report credits each with its share."""
+    case = next(c for c in fix_ruff.load_cases("mixed") if c["id"] == "curses_ctoi")
+    fixed = (fix_ruff.DATA / case["file"]).read_text().replace('type(c) == type("")', "isinstance(c, str)")
+    fixed = fixed.replace("    else:\n        return c", "    return c")
+    replay = tmp_path / "replay.jsonl"
+    replay.write_text(json.dumps({"text": f"@@ rewrite mod.py\n```python\n{fixed}```\n@@ done"}) + "\n")
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "fix_ruff.py"), "--cases", "curses_ctoi", "--fixers", "off", "on",
+         "--models", str(tmp_path / "models"), "--out", str(out), "--", "--backend", "replay", "--replay-file", str(replay)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env={**os.environ, "VIBECLI_HOME": str(vibecli_home), "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = {r["row"]: r for r in json.loads(out.read_text())["results"]}
+    assert list(results) == ["N=1 --no-fixers", "N=1", "ruff alone"]
+    assert results["N=1 --no-fixers"]["fixed"] and results["N=1 --no-fixers"]["fixed_by"] is None
+    assert results["N=1"]["fixed"] and results["N=1"]["fixed_by"] == {"ruff": 2, "model": 1}
+    assert not results["ruff alone"]["fixed"] and not results["ruff alone"]["lint_ok"]  # E721 has no fix
