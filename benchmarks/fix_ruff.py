@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import json
 import os
 import shutil
@@ -101,8 +102,9 @@ def judge(case: dict, repo: Path, original: str) -> dict:
         lost, parses = [], False
     test_ok, why = behaviour_passes(text, case.get("test")) if parses else (False, "does not parse")
     fixed = lint_ok and parses and test_ok and not lost
+    diff = "".join(difflib.unified_diff(original.splitlines(True), text.splitlines(True), "a/mod.py", "b/mod.py"))
     return {"fixed": fixed, "lint_ok": lint_ok, "parses": parses, "test_ok": test_ok, "lost": lost,
-            "changed": text != original, "why": "" if test_ok else why}
+            "changed": text != original, "why": "" if test_ok else why, "diff": diff[:4000]}
 
 
 def repo_with(text: str) -> Path:
