@@ -82,9 +82,10 @@ def test_install_completion_writes_the_script_and_the_rc_line(tmp_path):
     home = tmp_path / "user"
     home.mkdir()
     env = {**os.environ, "HOME": str(home)}
-    # run from bash, so that bash is the shell Typer detects, as at a user's prompt
-    done = subprocess.run(["bash", "--norc", "-c", f'"{sys.executable}" -m vibecli --install-completion'], env=env,
-                          capture_output=True, text=True, timeout=60)
+    # run from bash, so that bash is the shell Typer detects, as at a user's prompt; a second command
+    # keeps bash from replacing itself with the first (then the shell found would be pytest's caller's)
+    done = subprocess.run(["bash", "--norc", "-c", f'"{sys.executable}" -m vibecli --install-completion; exit $?'],
+                          env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     installed = home / ".bash_completions" / "vibecli.sh"
     assert SCRIPTS["bash"] in installed.read_text()
