@@ -73,7 +73,7 @@ def main(source: str, target: str, mix: str = "1") -> None:
     with open(target, "w", encoding="utf-8") as handle:
         for row in kept:
             handle.write(json.dumps(row) + "\n")
-    print(f"{len(kept)} tasks: {dict(count)}")
+    print(f"{len(kept)} tasks: { {key.lstrip('*'): n for key, n in count.items()} }")
 
 
 if __name__ == "__main__":
