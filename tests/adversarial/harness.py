@@ -55,6 +55,13 @@ time.sleep(float(sys.argv[3]))
 """
 
 
+def until(marker: Path) -> str:
+    """Shell that waits until the test creates `marker`: a check or hook that holds its run (and
+    the repository's lock) for exactly as long as the test needs; under load a fixed sleep can end
+    before the other process even starts."""
+    return f"while [ ! -f {marker} ]; do sleep 0.02; done"
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> str:
     env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}
     return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env).stdout

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from harness import GREET, Snapshot, answer, check, git
+from harness import GREET, Snapshot, answer, check, git, until
 
 TAIL = '\n\ndef main():\n    greet("world")\n'
 TEXTS = {
@@ -64,7 +64,7 @@ def test_two_runs_on_different_files_at_once(sandbox, attempt):
 
 def _save_during_check(sandbox, exit_status: int, *flags: str):
     started, saved = sandbox.scratch / "started", sandbox.scratch / "saved"
-    check_cmd = f"touch {started}; while [ ! -f {saved} ]; do sleep 0.02; done; exit {exit_status}"
+    check_cmd = f"touch {started}; {until(saved)}; exit {exit_status}"
     replay = sandbox.replay_file("a.jsonl", answer("greet.py", "greet", TEXTS["a"]), answer("greet.py", "greet", TEXTS["b"]))
     args = sandbox.edit_args("return it", "greet.py", "--test-cmd", check_cmd, *flags, replay=replay)
     proc = sandbox.start(*args)
@@ -105,7 +105,7 @@ def test_a_save_during_the_model_is_kept_and_vibecli_s_version_rescued(clean_san
 def test_a_save_during_the_commit_stays_in_the_work_tree_and_out_of_the_commit(clean_sandbox):
     sandbox = clean_sandbox
     started, saved = sandbox.scratch / "hook", sandbox.scratch / "saved"
-    sandbox.hook("pre-commit", f"touch {started}\nwhile [ ! -f {saved} ]; do sleep 0.02; done\n")
+    sandbox.hook("pre-commit", f"touch {started}\n{until(saved)}\n")
     replay = sandbox.replay(answer("greet.py", "greet", TEXTS["a"]))
     args = sandbox.edit_args("return it", "greet.py", replay=replay)
     before = Snapshot.take(sandbox)
@@ -121,7 +121,7 @@ def test_a_save_during_the_commit_stays_in_the_work_tree_and_out_of_the_commit(c
 
 def test_a_run_that_waits_too_long_for_another_gives_up_in_one_line(sandbox):
     started, release = sandbox.scratch / "started", sandbox.scratch / "release"
-    first_args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; {_until(release)}",
+    first_args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; {until(release)}",
                                    replay=sandbox.replay_file("a.jsonl", answer("greet.py", "greet", TEXTS["a"])))
     before = Snapshot.take(sandbox)
     first = sandbox.start(*first_args)
@@ -148,7 +148,7 @@ def test_a_vibecli_run_inside_vibecli_s_own_commit_hook_does_not_wait_for_its_pa
 
 def test_undo_waits_for_a_run_in_progress_then_reverts_its_commit(sandbox):
     started, release = sandbox.scratch / "started", sandbox.scratch / "release"
-    args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; {_until(release)}",
+    args = sandbox.edit_args("return it", "greet.py", "--test-cmd", f"touch {started}; {until(release)}",
                              replay=sandbox.replay_file("a.jsonl", answer("greet.py", "greet", TEXTS["a"])))
     before = Snapshot.take(sandbox)
     proc = sandbox.start(*args)
@@ -163,9 +163,3 @@ def test_undo_waits_for_a_run_in_progress_then_reverts_its_commit(sandbox):
     assert "waiting for it" in waiting
     assert undo.json["reverted"] == edit.json["commit"]
     assert (sandbox.repo / "greet.py").read_text() == GREET
-
-
-def _until(marker) -> str:
-    """A check that holds its run (and the repository's lock) until the test says go: under
-    load a fixed sleep can end before the other process even starts."""
-    return f"while [ ! -f {marker} ]; do sleep 0.02; done"

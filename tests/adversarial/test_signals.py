@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from harness import RETURN_GREET, Snapshot, answer, check, git
+from harness import RETURN_GREET, Snapshot, answer, check, git, until
 
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 STARTUP_DELAYS = [0.0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3]
@@ -170,7 +170,7 @@ def test_a_signal_while_waiting_for_another_run(sandbox, name):
     first_replay = sandbox.replay_file("first.jsonl", answer("pkg/core.py", "core", "def core():\n    return 2\n"))
     # the first run holds the lock until the second has been signalled (a fixed sleep can end first under load)
     first_args = sandbox.edit_args("change core", "pkg/core.py", "--test-cmd",
-                                   f"touch {started}; while [ ! -f {release} ]; do sleep 0.02; done",
+                                   f"touch {started}; {until(release)}",
                                    replay=first_replay)
     before = Snapshot.take(sandbox)
     first = sandbox.start(*first_args)

@@ -47,6 +47,7 @@ LINT_WORDS = frozenset("ruff ruff's linter lint flake8 pyflakes ci".split())
 LINT_PROBLEMS = frozenset("error errors warning warnings complaining complains complaint complaints failing fails "
                           "fail failed flags flagging red".split())
 
+
 class Lazy:
     """A pattern compiled the first time a text holds one of its hints (lower-case words or
     pieces, one of which every match holds): most requests need a few of the router's patterns,

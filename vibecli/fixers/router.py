@@ -143,10 +143,14 @@ def _file_named(name: str, files: dict[str, str], kind: str) -> str | None:
     return None
 
 
+def _bare(index: int) -> bool:
+    """Whether the rename form is a bare arrow (the last two of _RENAME_FORMS)."""
+    return index >= len(_RENAME_FORMS) - 2
+
+
 @lru_cache(maxsize=None)
 def _rename_form(index: int) -> re.Pattern:
-    bare = index >= len(_RENAME_FORMS) - 2
-    return re.compile(_RENAME_FORMS[index][1] + ("" if bare else _ALSO), re.IGNORECASE)
+    return re.compile(_RENAME_FORMS[index][1] + ("" if _bare(index) else _ALSO), re.IGNORECASE)
 
 
 def _rename(core: str, files: dict[str, str], named_files: list[str]) -> Route | None:
@@ -157,7 +161,7 @@ def _rename(core: str, files: dict[str, str], named_files: list[str]) -> Route |
         if key in lowered:
             match = _rename_form(index).fullmatch(core)
             if match:
-                bare = index >= len(_RENAME_FORMS) - 2
+                bare = _bare(index)
                 break
     if match is None:
         return None

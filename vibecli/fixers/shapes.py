@@ -31,6 +31,7 @@ _USE = (r"use|prefer|switch to|switch over to|go with|move to|migrate to|change 
 _TURN = (r"switch|change|convert|move|migrate|port|update|rewrite|refactor|turn|modernize|modernise|transform|"
          r"replace|swap(?: out)?|redo")
 
+
 def _first_words(alternatives: str) -> tuple[str, ...]:
     """The first word of each alternative of a word list ("get rid of|strip(?: out)?" -> get, strip)."""
     return tuple(dict.fromkeys(a.split(" ")[0].split("(")[0] for a in alternatives.split("|")))
