@@ -1,6 +1,9 @@
 """Fixers on a held-out set: 66 requests over real code, written apart from the router's phrasings.
 
     python benchmarks/fixer_heldout.py                       # routing rows, no model
+    python benchmarks/fixer_heldout.py --router both         # the rules, then the route adapter where they decline
+    python benchmarks/fixer_heldout.py --router model [--adapter F] [--min-probability P]   # the model alone
+    python benchmarks/fixer_heldout.py --editeval [--router both]   # what EditEval-191's requests route to
     python benchmarks/fixer_heldout.py --model [--limit N] [--out F.json] [-- EDIT_ARGS...]
 
 `benchmarks/fixers/heldout.jsonl` holds the requests: the text as a user types it, the files named
@@ -14,6 +17,9 @@ passes and on the original of which it fails (tests/benchmarks/test_fixer_heldou
 Without `--model`: what the router decides for each request (the files' texts as `vibecli edit`
 would give it), routing precision and recall for "a fixer" and per fixer, every row it got wrong,
 and the time a routing takes. A rename counts as right only with the expected old and new names.
+`--router model` asks the embedded model with the route adapter (`fixers.model_router`) for every
+request; `--router both` only where the rules decline, as `vibecli edit --route-model` does. The
+model is loaded once before the first request (its load time is printed apart).
 
 With `--model`: each request through the real `vibecli edit REQUEST FILES --json --no-commit`, in
 a fresh git repository holding the source's project, once with `--no-fixers` (before) and once
@@ -69,16 +75,41 @@ def run_check(row: dict, folder: Path, timeout: float = 120) -> tuple[bool, str]
 # ---------------------------------------------------------------- routing, no model
 
 
-def route_rows(rows: list[dict]) -> list[dict]:
+def rules_router():
     sys.path.insert(0, str(ROOT))
     from vibecli.fixers.router import route
 
+    return route
+
+
+def model_router(adapter: Path, min_probability: float, rules_first: bool):
+    """The model's route (`fixers.model_router`) with `adapter` over the embedded model, after the
+    rules when `rules_first` (as `vibecli edit` asks them); the embedded model from the test cache."""
+    sys.path.insert(0, str(ROOT))
+    from vibecli.backends.pick import Picker
+    from vibecli.fixers.model_router import model_route
+    from vibecli.fixers.router import route
+
+    cache = Path(os.environ.get("VIBECLI_TEST_MODEL_CACHE", Path.home() / ".cache" / "vibecli-test"))
+    started = time.perf_counter()
+    picker = Picker(cache / "models" / "gemma-3-270m-q4_k_m.gguf", adapter, threads=2)
+    print(f"route model loaded in {time.perf_counter() - started:.2f} s ({adapter.name})")
+
+    def chosen(request: str, texts: dict[str, str]):
+        found = route(request, texts) if rules_first else None
+        return found if found is not None else model_route(request, texts, picker, min_probability)[0]
+
+    return chosen
+
+
+def route_rows(rows: list[dict], router=None) -> list[dict]:
+    router = router or rules_router()
     results = []
     for row in rows:
         folder = HELDOUT / "src" / row["source"]
         texts = {path: (folder / path).read_text() for path in row["files"]}
         started = time.perf_counter()
-        chosen = route(row["request"], texts)
+        chosen = router(row["request"], texts)
         seconds = time.perf_counter() - started
         got = chosen.name if chosen else "none"
         args = chosen.to_json()["args"] if chosen else {}
@@ -124,6 +155,31 @@ def report_routing(results: list[dict]) -> dict:
     print(f"wrong routes ({len(wrong)}):")
     for r in wrong:
         print(f"  {r['id']:24} expect {r['expect']:6} got {r['got']:6} {json.dumps(r['args']) if r['args'] else ''}")
+    return summary
+
+
+def editeval_routes(router) -> dict:
+    """The router over EditEval-191's requests, each with its file as `code.py` (as
+    benchmarks/editeval.py gives it to `vibecli edit`): which tasks it routes, and the time."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from editeval import EXCLUDED
+
+    path = ROOT.parent / "shared" / "eval" / "editeval.jsonl"
+    tasks = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    tasks = [t for t in tasks if t["task_id"] not in EXCLUDED]
+    routed, times = [], []
+    for task in tasks:
+        started = time.perf_counter()
+        chosen = router(task["instruction"].strip(), {"code.py": task["input"]})
+        times.append(time.perf_counter() - started)
+        if chosen is not None:
+            routed.append({"task": task["task_id"], **chosen.to_json()})
+    summary = {"tasks": len(tasks), "routed": routed, "mean_ms": round(1e3 * sum(times) / len(times), 3),
+               "max_ms": round(1e3 * max(times), 3)}
+    print(f"EditEval: {len(routed)} of {len(tasks)} tasks routed; {summary['mean_ms']:.3f} ms mean per task, "
+          f"{summary['max_ms']:.3f} ms at most")
+    for row in routed:
+        print(f"  {row['task']:14} {row['name']} {json.dumps(row['args'])}")
     return summary
 
 
@@ -224,6 +280,11 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N requests")
     parser.add_argument("--only", default="", help="comma-separated request ids")
     parser.add_argument("--out", type=Path, help="write the rows and the summary as JSON here")
+    parser.add_argument("--router", choices=["rules", "model", "both"], default="rules",
+                        help="routing rows: the rules, the model alone, or the model where the rules decline")
+    parser.add_argument("--adapter", type=Path, help="the route adapter (default: the shipped one)")
+    parser.add_argument("--min-probability", type=float, help="decline a model route below this")
+    parser.add_argument("--editeval", action="store_true", help="route EditEval-191's requests instead")
     parser.add_argument("extra", nargs="*", help="after --: more arguments for every vibecli edit")
     args = parser.parse_args()
     rows = load_rows()
@@ -235,7 +296,20 @@ def main() -> int:
     if args.model:
         run_model(rows, args.extra, args.out)
         return 0
-    results = route_rows(rows)
+    router = None
+    if args.router != "rules":
+        sys.path.insert(0, str(ROOT))
+        from vibecli.adapters import ROUTE
+        from vibecli.fixers.model_router import MIN_PROBABILITY
+
+        floor = MIN_PROBABILITY if args.min_probability is None else args.min_probability
+        router = model_router(args.adapter or ROUTE, floor, rules_first=args.router == "both")
+    if args.editeval:
+        summary = editeval_routes(router or rules_router())
+        if args.out:
+            args.out.write_text(json.dumps(summary, indent=1))
+        return 0
+    results = route_rows(rows, router)
     summary = report_routing(results)
     if args.out:
         args.out.write_text(json.dumps({"summary": summary, "results": results}, indent=1))

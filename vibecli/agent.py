@@ -153,7 +153,7 @@ class EditAgent:
             raise Conflict(f"{', '.join(moved)} changed on disk while the checks ran", moved)
         self.progress.phase("Committing")
         body = f"Edited by vibecli from the request:\n\n{request.instruction.strip()}"
-        message = commit_message(request.instruction, body, self.backend.model_name, self.report.run_id)
+        message = commit_message(request.instruction, body, self._maker(), self.report.run_id)
         try:
             sha = self.repo.commit_files({c.relpath: c.source.encode(c.new_text) for c in changes}, message)
         except Refused:
@@ -226,7 +226,8 @@ class EditAgent:
             return []
         from vibecli.fixers.edit import fixer_changes
 
-        found = fixer_changes(request.instruction, files, self.workspace, self.repo, self.settings)
+        found = fixer_changes(request.instruction, files, self.workspace, self.repo, self.settings,
+                              self._route_picker if self.settings.route_model else None)
         if found is None:
             return []
         route, changes = found
@@ -236,6 +237,25 @@ class EditAgent:
         self.report.files = [c.relpath for c in changes]
         self.report.diff = "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in changes)
         return changes
+
+    def _maker(self) -> str:
+        """Who made the committed change, for the commit's trailer: the model, or the fixer (and
+        the model that routed to it)."""
+        fixer = self.report.fixer
+        if not fixer or fixer.get("fell_back"):
+            return self.backend.model_name
+        routed = f", routed by {self.backend.model_name}" if fixer["args"].get("by") == "model" else ""
+        return f"{fixer['name']} (fixer{routed})"
+
+    def _route_picker(self):
+        """The embedded model with the route adapter, where `route_model` asks for it and the
+        backend is the embedded model in process; None otherwise."""
+        make = getattr(self.backend, "picker", None)
+        if make is None:
+            return None
+        from vibecli.adapters import ROUTE
+
+        return make(ROUTE)
 
     def _write_and_check(
         self, request: EditRequest, files: dict[str, SourceFile], changes: list[Change], failures: list[Failure]

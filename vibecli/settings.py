@@ -286,6 +286,14 @@ class Settings:
         doc="carry out a request that an exact tool does (ruff's own fixes, a rename across the project) with "
             "that tool, checked like a model's answer, before asking the model; `fix` applies ruff's fixes first "
             "([fixers](fixers.md))")
+    route_model: bool = setting(
+        False, section=EDITS,
+        flag="--route-model/--no-route-model", commands=("edit", "chat"),
+        help="When the fixer rules decline a request, let the embedded model with its route adapter choose a "
+             "fixer or none.",
+        doc="when the fixers' rules decline a request, ask the embedded model (with its route adapter) to choose "
+            "among the fixers that could apply, or none; it applies with the embedded model and the `fixers` "
+            "setting on ([fixers](fixers.md#the-models-route))")
     unsafe_fixes: bool = setting(
         False, section=EDITS,
         doc="let the ruff fixer apply ruff's unsafe fixes too (they may change what the code does); user config, "

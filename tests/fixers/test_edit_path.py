@@ -45,6 +45,8 @@ def test_use_f_strings_is_ruffs_fix_committed_without_the_model(repo, tmp_path):
     text = (repo / "fmt.py").read_text()
     assert 'f"Hello, {name}"' in text and 'f"HEY {name.upper()}!"' in text
     assert git(repo, "status", "--porcelain") == ""
+    # the commit says the fixer made the change, not the model
+    assert "Vibecli-Model: ruff (fixer)\n" in git(repo, "log", "-1", "--format=%B")
 
 
 def test_a_named_function_narrows_the_fix_to_it(repo, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import sys
 
 import pytest
@@ -35,6 +37,14 @@ def test_ruff_fixes_what_it_can_without_the_model(repo, tmp_path):
     assert report["fixer"]["fixed"] == {"ruff": 1, "model": 0} and report["attempts"] == 0
     assert (repo / "tool.py").read_text() == "import sys\n\n\ndef main():\n    return sys.argv\n"
     assert report["commit"] and git(repo, "status", "--porcelain") == ""
+    assert "Vibecli-Model: ruff\n" in git(repo, "log", "-1", "--format=%B")
+    from vibecli import paths
+
+    with sqlite3.connect(paths.logbook_file()) as db:  # in the logbook like any run, though no model ran
+        row = db.execute("SELECT command, model, status, fixer, commit_sha FROM runs WHERE id = ?",
+                         (report["run_id"],)).fetchone()
+    assert row[:3] == ("fix", "ruff", "applied") and json.loads(row[3])["fixed"] == {"ruff": 1, "model": 0}
+    assert row[4] == report["commit"]
 
 
 def test_the_model_gets_only_what_ruff_left(repo, tmp_path):

@@ -15,6 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 SHIPPED = Path(__file__).with_name("gemma-3-270m-edit-1.gguf")
+ROUTE = Path(__file__).with_name("gemma-3-270m-route-1.gguf")
+"""The route adapter over the embedded model: which exact tool a request asks for, or none
+(`vibecli.fixers.model_router`; trained from `scripts/route_data.py`'s set, docs/adapters.md)."""
 NONE = "none"
 
 

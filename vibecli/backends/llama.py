@@ -62,8 +62,11 @@ class LlamaCppBackend(Backend):
         draft_costs: list[float] | None = None,
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
         sequences: int = 1,
+        embedded: bool = False,
     ):
         self.model_path = model_path
+        self.embedded = embedded
+        """Whether this is the embedded model, over which vibecli's own adapters were trained."""
         self.model_location = str(model_path)
         self.model_name = model_name
         self.model_sha256 = model_sha256
@@ -102,6 +105,19 @@ class LlamaCppBackend(Backend):
         self._unreported_load_s = 0.0
         self._chat = None
         """The model's ChatTemplate; False when its GGUF has none; None before the first load."""
+
+    def picker(self, adapter: Path):
+        """A second small context over this model for constrained choices (the fixers' model
+        route), with `adapter`; None when it would not fit: vibecli's adapters are trained over the
+        embedded model only."""
+        if not self.embedded or not adapter.is_file():
+            return None
+        if self._acquire is not None:
+            self._acquire()
+            self._acquire = None
+        from vibecli.backends.pick import Picker
+
+        return Picker(self.model_path, adapter, self.threads, verbose=self.verbose)
 
     def _load(self, n_ctx: int) -> float:
         """(Re)create the llama.cpp context with `n_ctx` cells for each of `self.sequences`

@@ -41,6 +41,7 @@ def make(settings: Settings, wiring: Wiring) -> LlamaCppBackend:
         adapter_scale=settings.adapter_scale,
         probe_file=cache_dir / "lookup-exact.json",
         call_timeout=settings.call_timeout,
+        embedded=model.embedded,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, List, Optional
@@ -13,7 +14,7 @@ from vibecli.cli import options as o
 from vibecli.cli.console import Env
 from vibecli.cli.runner import Job, locate, run_job, show
 from vibecli.cli.wiring import handled, new_run_id, settings_for
-from vibecli.core import EXIT_CHECKS, Report, UsageError
+from vibecli.core import EXIT_CHECKS, Report, UsageError, VibeError
 
 app = typer.Typer(rich_markup_mode=None)
 MAX_FILES = 8
@@ -104,12 +105,15 @@ def _ruff_then_model(env: Env, job: Job, ruff, commands, place, settings) -> Rep
         if not still:
             report = _ruff_report(ruff, "applied", "ruff's own fixes made the checks pass")
             report.checks = [r.to_json(1) for r in again]
-        else:
-            report = run_job(env, replace(job, instruction=_instruction(still), allow_dirty=True), place, settings)
-            report.checks = [r.to_json(1) for r in again] + report.checks
-            report.fixer = ruff.to_json(ruff.after if report.exit_code == 0 else 0)
-            report.files = list(dict.fromkeys([c.relpath for c in ruff.changes] + report.files))
-            report.diff = ruff.diff + report.diff
+            _commit(report, job, place, settings)
+            ruff.writes.settle()
+            _log(report, job, place, settings, env)
+            return report
+        report = run_job(env, replace(job, instruction=_instruction(still), allow_dirty=True), place, settings)
+        report.checks = [r.to_json(1) for r in again] + report.checks
+        report.fixer = ruff.to_json(ruff.after if report.exit_code == 0 else 0)
+        report.files = list(dict.fromkeys([c.relpath for c in ruff.changes] + report.files))
+        report.diff = ruff.diff + report.diff
         if report.exit_code != 0 and not report.kept:
             ruff.writes.restore()
             report.message += "; ruff's fixes were put back too"
@@ -120,6 +124,23 @@ def _ruff_then_model(env: Env, job: Job, ruff, commands, place, settings) -> Rep
     except BaseException:
         ruff.writes.restore()
         raise
+
+
+def _log(report: Report, job: Job, place, settings, env: Env) -> None:
+    """A run ruff alone finished, in the logbook as the model's runs are (run_job records those)."""
+    if not settings.log:
+        return
+    from vibecli import paths
+    from vibecli.logbook import Logbook
+    from vibecli.run_record import RunRecord
+
+    run = RunRecord(id=report.run_id, command=job.command, instruction=job.instruction, paths=job.targets,
+                    repo_root=str(place.root), model="ruff", backend="fixer", settings=dict(vars(settings)))
+    report.total_s = time.perf_counter() - job.started
+    try:
+        Logbook(paths.logbook_file()).record(run, report)
+    except VibeError as exc:  # the fix stands; only its record is missing
+        env.note(f"this run is not in the logbook: {exc.message}")
 
 
 def _ruff_report(ruff, status: str, message: str) -> Report:

@@ -20,11 +20,21 @@ MAX_RENAME_FILES = 2000
 """Python files a rename looks through; a larger repository is left to the model."""
 
 
-def fixer_changes(instruction: str, files: dict[str, SourceFile], workspace: Workspace, repo, settings
-                  ) -> tuple[Route, list[Change]] | None:
+def fixer_changes(instruction: str, files: dict[str, SourceFile], workspace: Workspace, repo, settings,
+                  make_picker=None) -> tuple[Route, list[Change]] | None:
     """The checked changes of the fixer the request routes to; None when none applies, the tool is
-    missing, it changes nothing, or its result is not one vibecli would write."""
-    chosen = route_request(instruction, {p: s.text for p, s in files.items()})
+    missing, it changes nothing, or its result is not one vibecli would write. With `make_picker`
+    (which loads the embedded model with the route adapter, or gives None), the model chooses where
+    the rules decline."""
+    texts = {p: s.text for p, s in files.items()}
+    chosen = route_request(instruction, texts)
+    picker = make_picker() if chosen is None and make_picker is not None else None
+    if picker is not None:
+        from vibecli.fixers.model_router import model_route
+
+        chosen, picked = model_route(instruction, texts, picker)
+        if chosen is not None:
+            chosen = Route(chosen.name, {**chosen.args, "by": "model", "probability": round(picked.probability, 3)})
     if chosen is None:
         return None
     candidate = make_candidate(chosen, files, workspace, repo, settings)

@@ -190,3 +190,10 @@ def _defined(name: str, files: dict[str, str]) -> bool:
         return False
     pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(last)}\b", re.MULTILINE)
     return any(pattern.search(text) for text in files.values())
+
+
+def scope(instruction: str, files: dict[str, str]) -> tuple[tuple[str, ...], tuple]:
+    """The definitions and line ranges a request names in `files`: where a ruff route's changes
+    are kept."""
+    _, symbols, _ = _places(" ".join(instruction.split()), files)
+    return tuple(symbols), tuple(line_spans(instruction))
