@@ -1,7 +1,7 @@
 """The route adapter's training set: route examples (vibecli/data/routes.py) from synth tasks and
 the phrase tables, shuffled, with the mix printed.
 
-    python scripts/route_data.py tasks.jsonl routes.jsonl [--per-kind 35] [--per-ruff 60] [--per-rename 250]
+    python scripts/route_data.py tasks.jsonl routes.jsonl [--per-kind 35] [--per-ruff 60] [--per-rename 250] [--compound 600]
     vibecli train --data routes.jsonl --out route-run --holdout 0 --max-length 160
 
 `tasks.jsonl` is `vibecli data synth` output (it already passed the contamination check against
@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vibecli.data.routes import mix, names_and_paths, phrase_examples, synth_examples  # noqa: E402
+from vibecli.data.routes import (compound_examples, mix, names_and_paths, phrase_examples,  # noqa: E402
+                                 request_of, synth_examples)
 
 
 def _norm(text: str) -> str:
@@ -45,13 +46,16 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=35, help="synth examples of each kind and label at most")
     parser.add_argument("--per-ruff", type=int, default=60, help="synth examples of each kind ruff carries out")
     parser.add_argument("--per-rename", type=int, default=250, help="synth renames of each rename kind at most")
+    parser.add_argument("--compound", type=int, default=0, help="two-requests-in-one examples (none) to add")
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.tasks.read_text().splitlines() if line.strip()]
     names, paths, renames = names_and_paths(rows)
-    examples = synth_examples(rows, args.per_kind, args.seed, args.per_rename, args.per_ruff) + phrase_examples(names, paths, renames, args.seed)
+    examples = synth_examples(rows, args.per_kind, args.seed, args.per_rename, args.per_ruff)
+    examples += phrase_examples(names, paths, renames, args.seed)
+    examples += compound_examples(examples, args.compound, args.seed)
     measured = measured_requests()
-    kept = [e for e in examples if _norm(e["prompt"].split("\nRequest: ", 1)[1].split("\nDefined: ", 1)[0]) not in measured]
+    kept = [e for e in examples if _norm(request_of(e)) not in measured]
     random.Random(args.seed).shuffle(kept)
     args.out.write_text("".join(json.dumps(e) + "\n" for e in kept))
     census = mix(kept)

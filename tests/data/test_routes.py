@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from vibecli.data import route_phrases
-from vibecli.data.routes import mix, names_and_paths, phrase_examples, request_and_files, synth_examples, synth_label
+from vibecli.data.routes import (compound_examples, mix, names_and_paths, phrase_examples, request_and_files,
+                                 synth_examples, synth_label)
 from vibecli.fixers.intents import INTENTS
 
 
@@ -63,3 +64,13 @@ def test_names_and_paths_come_from_the_tasks():
     renamed = "@@ rewrite pkg/io.py\n```python\ndef read_path(path):\n    return path\n```\n@@ done\n"
     names, paths, renames = names_and_paths([_task("rename_function", "Rename `load` to `read_path`.", IO, renamed)])
     assert names == ["load", "main"] and paths == ["pkg/io.py"] and renames == [("load", "read_path")]
+
+
+def test_two_requests_in_one_are_none_and_keep_both_parts_names():
+    examples = phrase_examples(["load", "Store"], ["pkg/io.py"], [("load", "read_path")], seed=1)
+    examples += synth_examples([_task("docstring", "Document `load`.", IO)], per_kind=1)
+    compound = compound_examples(examples, 50, seed=2)
+    assert len(compound) == 50 and {e["answer"] for e in compound} == {" none"}
+    assert all(e["prompt"].count("\nRequest: ") == 1 and e["prompt"].endswith("\nTool:") for e in compound)
+    assert any("\nDefined: load\n" in e["prompt"] and "ocument `load`" in e["prompt"] for e in compound)
+    assert compound_examples([e for e in examples if e["answer"] == " none"], 5) == []

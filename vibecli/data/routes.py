@@ -119,6 +119,34 @@ def phrase_examples(names: list[str], paths: list[str], renames: list[tuple[str,
     return out
 
 
+def compound_examples(examples: list[dict], count: int, seed: int = 0) -> list[dict]:
+    """Two requests in one, `none` whatever the first asks: a tool's request joined to one that
+    is not a tool's ("use f-strings in load, and also make it return a list"). One route for one
+    part would do only half of what was asked; the model must see the second part."""
+    rng = random.Random(seed)
+    tools = [e for e in examples if e["answer"] != answer_for(None)]
+    others = [e for e in examples if e["answer"] == answer_for(None) and len(request_of(e)) < 140]
+    out = []
+    for _ in range(count if tools and others else 0):
+        first, second = rng.choice(tools), rng.choice(others)
+        joiner = rng.choice((" and ", ", and also ", ". Also, ", "; then ", ", plus ", " and then "))
+        tail = request_of(second).rstrip(".")
+        request = f"{request_of(first).rstrip('.')}{joiner}{tail[:1].lower() + tail[1:]}"
+        defined = list(dict.fromkeys(_defined(first) + _defined(second)))
+        out.append(_example(request, defined, None, "compound"))
+    return out
+
+
+def request_of(example: dict) -> str:
+    """The request a route example asks about."""
+    return example["prompt"].split("\nRequest: ", 1)[1].split("\nDefined: ", 1)[0]
+
+
+def _defined(example: dict) -> list[str]:
+    names = example["prompt"].rsplit("\nDefined: ", 1)[1].split("\nTool:", 1)[0]
+    return [] if names == "-" else names.split(", ")
+
+
 def _filled(text: str, rng: random.Random, names: list[str], paths: list[str], **given: str
             ) -> tuple[str, list[str]]:
     """The request, and the names in it that its (imagined) files define: `{name}` and `{old}`."""
