@@ -70,7 +70,7 @@ class Picker:
             token = allowed[0]
             if len(allowed) > 1:
                 row = self._last_logits()[allowed].astype("float64")
-                weights = [math.exp(v - row.max()) for v in row]
+                weights = [math.exp(v) for v in row - row.max()]
                 best = max(range(len(allowed)), key=weights.__getitem__)
                 token = allowed[best]
                 log_p += math.log(weights[best] / sum(weights))

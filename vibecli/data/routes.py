@@ -132,19 +132,14 @@ def compound_examples(examples: list[dict], count: int, seed: int = 0) -> list[d
         joiner = rng.choice((" and ", ", and also ", ". Also, ", "; then ", ", plus ", " and then "))
         tail = request_of(second).rstrip(".")
         request = f"{request_of(first).rstrip('.')}{joiner}{tail[:1].lower() + tail[1:]}"
-        defined = list(dict.fromkeys(_defined(first) + _defined(second)))
+        defined = list(dict.fromkeys(first["meta"]["defined"] + second["meta"]["defined"]))
         out.append(_example(request, defined, None, "compound"))
     return out
 
 
 def request_of(example: dict) -> str:
     """The request a route example asks about."""
-    return example["prompt"].split("\nRequest: ", 1)[1].split("\nDefined: ", 1)[0]
-
-
-def _defined(example: dict) -> list[str]:
-    names = example["prompt"].rsplit("\nDefined: ", 1)[1].split("\nTool:", 1)[0]
-    return [] if names == "-" else names.split(", ")
+    return example["meta"]["request"]
 
 
 def _filled(text: str, rng: random.Random, names: list[str], paths: list[str], **given: str
@@ -167,7 +162,7 @@ def _dressed(text: str, rng: random.Random) -> str:
 
 def _example(request: str, defined: list[str], route: Route | None, origin: str) -> dict:
     return {"prompt": prompt_for(request, defined), "answer": answer_for(route),
-            "meta": {"source": "route", "origin": origin}}
+            "meta": {"source": "route", "origin": origin, "request": request, "defined": defined}}
 
 
 def names_and_paths(rows: Iterable[dict], limit: int = 5000) -> tuple[list[str], list[str], list[tuple[str, str]]]:
