@@ -22,6 +22,7 @@ def test_options_are_none_every_intent_and_renames_of_defined_names_only():
     assert " ruff f-strings" in options and " ruff sort imports" in options
     renames = {o for o in options if o.startswith(" rename ")}
     # `save` is a method (a new name, not an old one), `os` an import, `to`/`the` plain words
+    assert not [o for o in options_for("rename load()'s path param to where", FILES) if o.endswith(" s")]
     assert renames == {" rename load read_config", " rename load Shelf", " rename load save", " rename Store Shelf",
                        " rename Store read_config", " rename Store save"}
 
@@ -92,9 +93,8 @@ def test_the_route_adapter_routes_and_declines(embedded_model):
     from vibecli.backends.pick import Picker
 
     picker = Picker(embedded_model, ROUTE, threads=2)
-    chosen = {request_: model_route(request_, FILES, picker, 0.0)[0] for request_ in (
-        "could you switch the old % string formatting over to f-strings",
-        "please rename the load function to read_config, and update the callers",
+    chosen = {request_: model_route(request_, FILES, picker)[0] for request_ in (
+        "could you switch the old % string formatting over to f-strings", "rename load to read_config",
         "add a docstring to load that says what it returns", "write a unit test for main")}
     routes = [(r.name, r.args.get("intent") or r.args.get("new")) if r else None for r in chosen.values()]
     assert routes == [("ruff", "f-strings"), ("rename", "read_config"), None, None]

@@ -27,7 +27,8 @@ MAX_REQUEST_CHARS = 600
 """Longer requests are left to the model's usual path: routes are one-line asks."""
 NONE = "none"
 _BY_NAME = {intent.name: intent for intent in INTENTS}
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = re.compile(r"(?<![A-Za-z0-9_'’])[A-Za-z_][A-Za-z0-9_]*")
+"""A word of the request; not the `s` of a possessive ("encode()'s")."""
 _PLAIN_WORDS = frozenset(
     "a an the to into in on of for from with by as at it its this that these those and or but not no be is are "
     "was were should would could can will must please rename renamed call called name named instead than "
