@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,6 @@ class Picker:
     def pick(self, prompt: str, options: list[str]) -> Picked:
         """The option the model continues `prompt` with. Each option is tokenized on its own, as
         the training engine tokenizes an answer, and ends with the end-of-text token."""
-        import time
-
         if not options:
             raise ValueError("no options to pick from")
         started = time.perf_counter()

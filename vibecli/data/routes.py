@@ -173,9 +173,11 @@ def names_and_paths(rows: Iterable[dict], limit: int = 5000) -> tuple[list[str],
         paths |= set(files)
         for text in files.values():
             names |= set(re.findall(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", text, re.MULTILINE))
-        labelled = synth_label(row) if (row.get("meta") or {}).get("kind") in RENAME_KINDS else None
-        if labelled and labelled[2] is not None:
-            renames.add((labelled[2].args["old"], labelled[2].args["new"]))
+        meta = row.get("meta") or {}
+        if meta.get("kind") in RENAME_KINDS and meta.get("language", "python") == "python" and request and files:
+            found = _rename_in(request, files, row.get("answer", ""))  # the prompt is parsed once, above
+            if found is not None:
+                renames.add((found.args["old"], found.args["new"]))
         if len(names) >= limit:
             break
     return sorted(names), sorted(paths), sorted(renames)
