@@ -80,6 +80,27 @@ def test_settle_values_order_and_errors():
     assert settled.values["port"] == 3000 and "must be at most 65535" in settled.notes[0]
 
 
+def test_a_backend_without_grammars_is_asked_and_recorded_without_them(tmp_path):
+    """An OpenAI-style server that drops grammars: the record must not claim one was used, and a
+    fill that is not JSON is not asked again (the same greedy question gives the same answer)."""
+    from vibecli.backends.replay import ReplayBackend
+    from vibecli.newproject import ProjectModel
+    from vibecli.run_record import RunRecord
+
+    script = tmp_path / "answers.jsonl"
+    script.write_text(json.dumps({"text": " a Node.js service"}) + "\n" + json.dumps({"text": "no JSON here"}) + "\n")
+    backend = ReplayBackend(script)
+    assert not backend.takes_grammar
+    run = RunRecord(id="r", command="new", instruction="a service", paths=[], repo_root=None)
+    model = ProjectModel(backend, run, grammar_mode="always")
+    scaffolds = list(SCAFFOLDS.values())
+    chosen = model.choose(scaffolds, "a small node service")
+    assert chosen is SCAFFOLDS["node-service"]
+    assert model.fill(chosen, list(chosen.variables), "a small node service") == {}
+    assert [(c.kind, c.grammar) for c in run.calls] == [("choose", None), ("fill", None)]
+    assert run.calls[-1].error == "not one JSON object"
+
+
 @pytest.mark.model
 def test_the_embedded_model_chooses_and_fills(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

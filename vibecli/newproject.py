@@ -116,6 +116,8 @@ class ProjectModel:
         self.usage = Usage()
 
     def _ask(self, kind: str, prompt: str, grammar: str | None, max_tokens: int) -> str:
+        if not self.backend.takes_grammar:
+            grammar = None  # a server that drops grammars: the record says what was really asked
         call = Call(number=len(self.run.calls) + 1, attempt=1, kind=kind, temperature=0.0, prompt=prompt,
                     grammar=grammar, output="")
         self.run.calls.append(call)
@@ -148,11 +150,13 @@ class ProjectModel:
         if not variables:
             return {}
         prompt = fill_prompt(scaffold, variables, description)
-        if self.grammar_mode != "always":
+        if self.grammar_mode != "always" or not self.backend.takes_grammar:
             raw = _parse_object(self._ask("fill", prompt, None, FILL_TOKENS))
-            if raw is not None or self.grammar_mode == "off":
+            # without grammars a second call would be the same greedy question again
+            if raw is None:
+                self.run.calls[-1].error = "not one JSON object"
+            if raw is not None or self.grammar_mode == "off" or not self.backend.takes_grammar:
                 return raw or {}
-            self.run.calls[-1].error = "not one JSON object"
         raw = _parse_object(self._ask("fill", prompt, fill_grammar(variables), FILL_TOKENS))
         if raw is None:
             self.run.calls[-1].error = "not one JSON object"
