@@ -53,6 +53,20 @@ def test_rename_across_two_files_with_imports():
     assert "def other(load):\n    return load" in cli
 
 
+def test_a_string_that_is_the_dotted_path_is_renamed_and_no_other():
+    tests = ('from unittest import mock\n\n\n'
+             '@mock.patch("pkg.io.load")\n'
+             'def test_it(patched):\n'
+             '    assert mock.patch(\'pkg.io.load\') and "other.load" and "pkg.io.loader" and "pkg.io.load.x"\n'
+             '    return "pkg\\x2eio.load"\n')
+    out = rename_symbol({"pkg/io.py": IO, "tests/test_io.py": tests}, "pkg/io.py", "load", "fetch")
+    renamed = out["tests/test_io.py"]
+    assert '@mock.patch("pkg.io.fetch")' in renamed and "mock.patch('pkg.io.fetch')" in renamed
+    assert '"other.load" and "pkg.io.loader" and "pkg.io.load.x"' in renamed  # other paths stay
+    assert 'return "pkg\\x2eio.load"' in renamed  # escaped: not read as a path
+    assert '+ "load"' in out["pkg/io.py"]  # the bare word in a string is still left alone
+
+
 def test_relative_import_and_alias():
     user = "from .io import load as get\n\nx = get(1)\n"
     out = rename_symbol({"pkg/io.py": IO, "pkg/user.py": user}, "pkg/io.py", "load", "fetch")

@@ -3,9 +3,10 @@ LibCST's scope analysis says which names are that definition (its own, its refer
 imports of it elsewhere and their uses), so that a local, a parameter, an attribute of another
 object or a word in a comment with the same spelling is left alone.
 
-Strings are left alone too, except two that are the definition's own name: an entry of the
-module's `__all__` (without it `from m import *` would lose the name) and the word in the
-definition's own docstring. Whatever the rename cannot see through (`from m import *` in a file
+Strings are left alone too, except three that are the definition's own name: an entry of the
+module's `__all__` (without it `from m import *` would lose the name), the word in the
+definition's own docstring, and a string that is exactly its dotted path (`"pkg.mod.old"`, as
+`mock.patch` and `importlib` take it: a test patching the old path would patch nothing). Whatever the rename cannot see through (`from m import *` in a file
 that uses the name, a name the new one would shadow or be shadowed by) makes it decline.
 """
 
@@ -167,6 +168,19 @@ def _renamer(relpath: str, is_defining: bool, defining: str, targets: set[str], 
                     alias = alias.with_changes(name=alias.name.with_changes(value=new))
                 names.append(alias)
             return updated.with_changes(names=names)
+
+        def leave_SimpleString(self, original, updated):
+            try:
+                value = original.evaluated_value
+            except (ValueError, SyntaxError):
+                return updated
+            if not (isinstance(value, str) and value in targets):
+                return updated
+            start = len(original.prefix) + len(original.quote)
+            if original.value[start:-len(original.quote)] != value:
+                return updated  # written with escapes: not a plain path, left alone
+            self.hits += 1
+            return updated.with_changes(value=original.value[:start] + value[: -len(old)] + new + original.quote)
 
         def visit_FunctionDef(self, node):
             self.depth += 1
