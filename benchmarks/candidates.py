@@ -248,41 +248,38 @@ for index, task in enumerate(tasks):
 
 
 def judge(task: dict, text: str) -> str | None:
-    """The file vibecli would write for this answer, or None where its checks reject it."""
+    """The files vibecli would write for this answer (as one JSON string, comparable), or None where
+    its checks reject it: the same parser, address check and edit engine as `vibecli edit`."""
     from vibecli.core import ApplyError, EnvelopeError
-    from vibecli.data.synth import _memory_file
-    from vibecli.edits.apply import apply_edits, check_addresses
-    from vibecli.edits.envelope import parse_envelope
+    from vibecli.data.answers import apply_answer
 
     try:
-        edits = parse_envelope(text)
-        check_addresses(edits, {task["path"]: task["symbols"]})
-        changes = apply_edits(edits, {task["path"]: _memory_file(task["path"], task["before"])}, {})
+        result = apply_answer(task["before"], text, task["format"])
     except (ApplyError, EnvelopeError):
         return None
-    return changes[0].new_text if len(changes) == 1 else None
+    return json.dumps({p: t.rstrip("\n") for p, t in sorted(result.items())})
 
 
 def sampling(args, base: Path, models: Path) -> dict:
     import click
 
     from vibecli.conversation import FREE_STOPS, _token_budget
-    from vibecli.data.examples import task_prompt
-    from vibecli.data.synth import _memory_file, answer_in, symbols_for, tasks_from
+    from vibecli.data.answers import memory_file
+    from vibecli.data.examples import files_prompt
+    from vibecli.data.sources import from_folder
+    from vibecli.data.synth import tasks_of
     from vibecli.settings import Settings
 
-    source = base / "click"  # synth skips site-packages: a copy
+    source = base / "click"  # a copy: the package's own folder name and files, outside site-packages
     shutil.copytree(Path(click.__file__).parent, source)
-    pool = list(tasks_from(source, seed=3))
+    pool = list(tasks_of(from_folder(source), seed=3))
     tasks = []
     for task in random.Random(3).sample(pool, min(args.tasks, len(pool))):  # from all of click, not its first file
-        shown_format, _ = answer_in(task, "auto")
-        symbols = symbols_for(task.path, task.before)
-        files = {task.path: _memory_file(task.path, task.before)}
-        tasks.append({"path": task.path, "before": task.before, "after": task.after, "kind": task.kind,
-                      "symbols": symbols, "prompt": task_prompt(task.path, task.before, task.instruction, symbols,
-                                                                shown_format),
-                      "stop": FREE_STOPS, "max_tokens": min(Settings().max_tokens, _token_budget(files))})
+        shown_format, prompt = files_prompt(task.before, task.instruction, "auto")
+        files = {p: memory_file(p, t) for p, t in task.before.items()}
+        tasks.append({"before": task.before, "after": {p: t.rstrip("\n") for p, t in task.after.items()},
+                      "kind": task.kind, "format": shown_format, "prompt": prompt, "stop": FREE_STOPS,
+                      "max_tokens": min(Settings().max_tokens, _token_budget(files))})
     task_file = base / "tasks.json"
     task_file.write_text(json.dumps(tasks))
     grid = [[t, p] for t in args.temperatures for p in args.top_ps]
@@ -292,7 +289,7 @@ def sampling(args, base: Path, models: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"sampling failed: {proc.stderr[-1500:]}")
     answers = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    return {"tasks": [{k: t[k] for k in ("path", "kind")} for t in tasks], "answers": answers,
+    return {"tasks": [{"paths": sorted(t["before"]), "kind": t["kind"]} for t in tasks], "answers": answers,
             "summary": summarize_sampling(tasks, answers)}
 
 
@@ -304,7 +301,7 @@ def summarize_sampling(tasks: list[dict], answers: list[dict]) -> list[dict]:
         for answer in group:
             task = tasks[answer["task"]]
             files = [judge(task, text) for text in answer["texts"]]
-            right = [f is not None and f.rstrip("\n") == task["after"].rstrip("\n") for f in files]
+            right = [f is not None and f == json.dumps(dict(sorted(task["after"].items()))) for f in files]
             valid += sum(f is not None for f in files[1:])
             sampled_total += len(files) - 1
             distinct += len({f for f in files if f is not None})

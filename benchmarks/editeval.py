@@ -94,10 +94,14 @@ def coverage(task: dict, report: dict) -> dict:
         if candidate["verdict"] in ("invalid", "refused") or not candidate["diff"]:
             continue
         code = candidate_code(task["input"], candidate["diff"])
-        judged.append((candidate["attempt"], code is not None and judge(code, task)))
-    return {"candidates_judged": len(judged), "any_passed": any(ok for attempt, ok in judged if attempt == 1),
-            "any_passed_any_attempt": any(ok for _, ok in judged),
-            "candidates_passed": sum(ok for _, ok in judged)}
+        judged.append((candidate["attempt"], candidate["index"], code is not None and judge(code, task)))
+    return {"candidates_judged": len(judged), "any_passed": any(ok for attempt, _, ok in judged if attempt == 1),
+            "any_passed_any_attempt": any(ok for *_, ok in judged),
+            "candidates_passed": sum(ok for *_, ok in judged),
+            # the first attempt's passing candidates by index: candidate 0 is the greedy answer and the
+            # sampled ones have seeds fixed by their index, so the first k of an N-candidate run are what
+            # `--candidates k` would have asked for, and one run gives the coverage of every k up to N
+            "passed_indices": sorted(index for attempt, index, ok in judged if attempt == 1 and ok)}
 
 
 def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks: bool = False,
@@ -192,7 +196,10 @@ def _coverage(results: list[dict]) -> dict:
         return {}
     n = len(results)
     ceiling = sum(r["any_passed"] for r in results)
-    return {"coverage": ceiling, "coverage_share": round(ceiling / n, 4),
+    asked = max((r.get("candidates") or {}).get("asked", 0) for r in results)
+    prefixes = [k for k in (1, 2, 4, 8, 16) if k <= asked]
+    by_prefix = {str(k): sum(any(i < k for i in r.get("passed_indices", [])) for r in results) for k in prefixes}
+    return {"coverage": ceiling, "coverage_share": round(ceiling / n, 4), "coverage_at": by_prefix,
             "coverage_any_attempt": sum(r["any_passed_any_attempt"] for r in results),
             "selection_share_of_ceiling": round(sum(r["passed"] for r in results) / ceiling, 4) if ceiling else None}
 
