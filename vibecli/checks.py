@@ -78,6 +78,7 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600,
     from vibecli import interrupts
 
     started = time.perf_counter()
+    proc = None
     try:
         with interrupts.deferred():  # a signal while it starts must find it started, to stop it
             proc = subprocess.Popen(
@@ -86,10 +87,14 @@ def run_check(name: str, command: str, cwd: Path, timeout: float = 600,
             )
     except OSError as exc:
         raise VibeError(f"cannot run the {name} check `{command}`: {exc.strerror}") from None
-    kept = _Kept(MAX_OUTPUT_CHARS)
-    reader = threading.Thread(target=kept.read, args=(proc.stdout,), daemon=True)
-    reader.start()
+    except BaseException:
+        if proc is not None:  # a signal that came while it started is raised as that step ends
+            _kill(proc)
+        raise
     try:
+        kept = _Kept(MAX_OUTPUT_CHARS)
+        reader = threading.Thread(target=kept.read, args=(proc.stdout,), daemon=True)
+        reader.start()
         _wait(proc, timeout, stop)
     except subprocess.TimeoutExpired:
         _kill(proc)
