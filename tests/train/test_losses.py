@@ -107,7 +107,10 @@ def test_the_fast_gradient_is_the_former_loops_gradient(family):
     fast = grads(model)
     assert reference.keys() == fast.keys() and len(fast) > 0
     for name in reference:
-        assert torch.allclose(fast[name], reference[name], atol=1e-5, rtol=1e-4), name
+        # float32 summed in another order: gemma3's gradients differed by up to 3e-5 (of 0.69) on an
+        # AVX-512 CPU, a per-element 1e-5 there; an error in the loss would be of the gradient's own size
+        scale = reference[name].abs().max().item()
+        assert (fast[name] - reference[name]).abs().max().item() <= 1e-4 * scale + 1e-7, name
 
 
 def test_in_a_full_fine_tune_the_output_layer_gets_its_gradient_too():
@@ -124,4 +127,7 @@ def test_in_a_full_fine_tune_the_output_layer_gets_its_gradient_too():
     fast = grads(model)
     assert "model.embed_tokens.weight" in fast and reference.keys() == fast.keys()
     for name in reference:
-        assert torch.allclose(fast[name], reference[name], atol=1e-5, rtol=1e-4), name
+        # float32 summed in another order: gemma3's gradients differed by up to 3e-5 (of 0.69) on an
+        # AVX-512 CPU, a per-element 1e-5 there; an error in the loss would be of the gradient's own size
+        scale = reference[name].abs().max().item()
+        assert (fast[name] - reference[name]).abs().max().item() <= 1e-4 * scale + 1e-7, name
