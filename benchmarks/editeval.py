@@ -6,7 +6,8 @@
 
 `--coverage` (with `-- --candidates N`) also judges every candidate's result, from the per-candidate
 diffs of the JSON report, against the task's hidden test: `any_passed` per task (the first
-attempt's candidates) is the ceiling that selection can reach; `coverage` in the summary counts them.
+attempt's candidates) is the ceiling that selection can reach; `coverage` in the summary counts them,
+and `coverage_at` counts them for the first 1, 2, 4, ... candidates (one N = 8 run gives N = 1 to 8).
 
     python benchmarks/editeval.py --formats auto --coverage -- --candidates 4 --select agree
 
