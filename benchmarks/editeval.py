@@ -25,6 +25,7 @@ format and, last, `N passed, N failed` for the first format named.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sqlite3
@@ -90,19 +91,32 @@ def coverage(task: dict, report: dict) -> dict:
     """Which candidates' results pass the hidden test: of the first attempt (what N answers to one
     prompt hold), and of any attempt."""
     listed = (report.get("candidates") or {}).get("list") or []
-    judged = []
+    judged, rows = [], []
     for candidate in listed:
         if candidate["verdict"] in ("invalid", "refused") or not candidate["diff"]:
             continue
         code = candidate_code(task["input"], candidate["diff"])
-        judged.append((candidate["attempt"], candidate["index"], code is not None and judge(code, task)))
+        ok = code is not None and judge(code, task)
+        judged.append((candidate["attempt"], candidate["index"], ok))
+        rows.append({"attempt": candidate["attempt"], "index": candidate["index"], "verdict": candidate["verdict"],
+                     "logprob": candidate["logprob"], "passed": ok,
+                     "same_as": _code_key(code) if code is not None else None})
     return {"candidates_judged": len(judged), "any_passed": any(ok for attempt, _, ok in judged if attempt == 1),
             "any_passed_any_attempt": any(ok for *_, ok in judged),
             "candidates_passed": sum(ok for *_, ok in judged),
             # the first attempt's passing candidates by index: candidate 0 is the greedy answer and the
             # sampled ones have seeds fixed by their index, so the first k of an N-candidate run are what
             # `--candidates k` would have asked for, and one run gives the coverage of every k up to N
-            "passed_indices": sorted(index for attempt, index, ok in judged if attempt == 1 and ok)}
+            "passed_indices": sorted(index for attempt, index, ok in judged if attempt == 1 and ok),
+            # every valid candidate, so that other selection rules can be scored on the same answers
+            "judged": rows}
+
+
+def _code_key(code: str) -> str:
+    """A short digest of the code with its formatting left out (as selection by agreement compares)."""
+    from vibecli.selection import normalised
+
+    return hashlib.sha256(normalised("code.py", code).encode()).hexdigest()[:12]
 
 
 def run_task(task: dict, edit_format: str, home: Path, extra: list[str], checks: bool = False,

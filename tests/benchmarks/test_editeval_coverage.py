@@ -42,3 +42,8 @@ def test_coverage_judges_every_candidate_against_the_hidden_test(tmp_path, vibec
     summary = json.loads(out.read_text())["summaries"][0]
     assert (summary["passed"], summary["coverage"], summary["selection_share_of_ceiling"]) == (1, 2, 0.5)
     assert summary["coverage_at"] == {"1": 1, "2": 2}  # the greedy candidate alone, then both
+    # every valid candidate is kept with its verdict and a digest of its code, for scoring other rules
+    judged = results[1]["judged"]
+    assert [(row["index"], row["passed"]) for row in judged] == [(0, False), (1, True)]
+    assert judged[0]["same_as"] != judged[1]["same_as"]
+    assert results[0]["judged"][0]["same_as"] == judged[0]["same_as"]  # the same code in both tasks
