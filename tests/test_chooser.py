@@ -117,6 +117,19 @@ def test_the_structural_guard_rejects_a_deleted_class_and_says_why_on_retry(repo
     assert "deletes or renames Circle, Circle.area" in calls[1]["prompt"]
 
 
+def test_a_candidate_that_uses_a_name_nothing_defines_is_invalid(repo, tmp_path):
+    # what the embedded model answered to the README's own request: main() printing an unbound `name`
+    unbound = answer("greet.py", "main", 'def main():\n    print("Hello, " + name)\n')
+    calls = [[unbound, {"text": unbound, "logprob": -0.3}, {"text": RETURNS, "logprob": -0.9}]]
+    report = _edit(tmp_path, "make greet() return the greeting instead of printing it", "--candidates", "3",
+                   calls=calls).json
+    assert report["status"] == "applied"
+    got = report["candidates"]
+    assert [c["verdict"] for c in got["list"]] == ["invalid", "invalid", "chosen"]
+    assert "uses name in greet.py" in got["list"][0]["reason"]
+    assert '"Hello, " + name' in (repo / "greet.py").read_text() and 'greet("world")' in (repo / "greet.py").read_text()
+
+
 def test_a_candidate_naming_git_or_a_protected_path_is_refused_like_a_single_answer(repo, tmp_path):
     for hostile in (answer(".git/config", None, "[core]\n", op="create"),
                     answer(".github/workflows/x.yml", None, "on: push\n", op="create")):

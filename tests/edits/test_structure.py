@@ -22,3 +22,14 @@ def test_dropping_most_of_a_file_needs_a_request_to_delete():
     assert "keeps" in structural_problem("add a docstring to A", "s.py", long, SHAPES)
     assert structural_problem("remove the constants", "s.py", long, SHAPES) is None
     assert structural_problem("add a line", "notes.txt", "a\nb\nc\nd\ne\nf\ng\n", "a\n") is not None
+
+
+def test_a_name_nothing_defines_is_a_problem_the_model_reads():
+    greet = 'def greet(name):\n    print("Hello, " + name)\n\n\ndef main():\n    greet("world")\n'
+    wrong = greet.replace('greet("world")', 'print("Hello, " + name)')
+    problem = structural_problem("make greet() return the greeting", "greet.py", greet, wrong)
+    assert problem == ("the result uses name in greet.py, which nothing there defines or imports; use the names that "
+                       "exist, or define or import what the code needs")
+    right = greet.replace("print(", "return (")
+    assert structural_problem("make greet() return the greeting", "greet.py", greet, right) is None
+    assert structural_problem("use x", "notes.txt", "a\n", "print(name)\n") is None  # Python files only

@@ -1,6 +1,6 @@
 """The structural guard: an answer that parses and applies may still wreck a file. A small model
-asked to change one method sometimes rewrites the file without a class it was never asked about;
-this turns that into a rejection the model reads on its next attempt."""
+asked to change one method sometimes rewrites the file without a class it was never asked about,
+or uses a name nothing defines; this turns that into a rejection the model reads on its next attempt."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 
 from vibecli.edits import syntax
+from vibecli.edits.names import new_unbound_names
 from vibecli.edits.operations import CONTAINER_KINDS
 
 DELETING = re.compile(r"\b(delet\w*|remov\w*|drop\w*|strip\w*|get rid|eliminat\w*|clear\w*|trim\w*|"
@@ -32,6 +33,11 @@ def structural_problem(instruction: str, relpath: str, old: str, new: str) -> st
     if before >= SMALLEST_GUARDED and after < before * MOST_OF_A_FILE and not DELETING.search(instruction):
         return (f"the result keeps {after} of the {before} lines of {relpath}, but the request does not ask to "
                 "delete code; keep the rest of the file as it is")
+    unbound = new_unbound_names(old, new) if relpath.endswith(".py") else []
+    if unbound:
+        shown = ", ".join(unbound[:5]) + (f" and {len(unbound) - 5} more" if len(unbound) > 5 else "")
+        return (f"the result uses {shown} in {relpath}, which nothing there defines or imports; use the names "
+                "that exist, or define or import what the code needs")
     return None
 
 
