@@ -9,13 +9,15 @@ from __future__ import annotations
 import ast
 import builtins
 import symtable
+from functools import lru_cache
 
 MODULE_NAMES = frozenset({"__name__", "__file__", "__doc__", "__builtins__", "__spec__", "__loader__", "__package__",
                           "__path__", "__annotations__", "__dict__", "__qualname__", "__module__", "__class__",
                           "__debug__", "__cached__"})
 
 
-def unbound_names(code: str) -> set[str] | None:
+@lru_cache(maxsize=4)  # the file as it was is compared with every candidate of an attempt
+def unbound_names(code: str) -> frozenset[str] | None:
     """The names read but never bound by the module, its functions and classes, that are not
     builtins; None where it cannot be told (a syntax error, or `from x import *`)."""
     try:
@@ -43,7 +45,7 @@ def unbound_names(code: str) -> set[str] | None:
                     bound.add(name)  # `global x` then `x = ...` inside a function binds the module's x
                 elif symbol.is_referenced():
                     read.add(name)
-    return read - bound
+    return frozenset(read - bound)
 
 
 def new_unbound_names(old: str, new: str) -> list[str]:
