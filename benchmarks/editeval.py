@@ -101,7 +101,8 @@ def coverage(task: dict, report: dict) -> dict:
         rows.append({"attempt": candidate["attempt"], "index": candidate["index"], "verdict": candidate["verdict"],
                      "logprob": candidate["logprob"], "passed": ok,
                      "same_as": _code_key(code) if code is not None else None})
-    return {"candidates_judged": len(judged), "any_passed": any(ok for attempt, _, ok in judged if attempt == 1),
+    return {"candidates_judged": len(judged), "first_attempt_asked": sum(c["attempt"] == 1 for c in listed),
+            "any_passed": any(ok for attempt, _, ok in judged if attempt == 1),
             "any_passed_any_attempt": any(ok for *_, ok in judged),
             "candidates_passed": sum(ok for *_, ok in judged),
             # the first attempt's passing candidates by index: candidate 0 is the greedy answer and the
@@ -211,7 +212,7 @@ def _coverage(results: list[dict]) -> dict:
         return {}
     n = len(results)
     ceiling = sum(r["any_passed"] for r in results)
-    asked = max((r.get("candidates") or {}).get("asked", 0) for r in results)
+    asked = max(r.get("first_attempt_asked", 0) for r in results)  # N, not N times the attempts
     prefixes = [k for k in (1, 2, 4, 8, 16) if k <= asked]
     by_prefix = {str(k): sum(any(i < k for i in r.get("passed_indices", [])) for r in results) for k in prefixes}
     return {"coverage": ceiling, "coverage_share": round(ceiling / n, 4), "coverage_at": by_prefix,

@@ -91,13 +91,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, help="the --out JSON of an editeval.py --coverage run")
     parser.add_argument("--format", default="auto", help="which format's results to score")
+    parser.add_argument("--n", type=int, default=0,
+                        help="the candidates an attempt asked for (default: as the results record it)")
     args = parser.parse_args()
     data = json.loads(args.results.read_text())
     results = data["results"][args.format]
     if not results or "judged" not in results[0]:
         print("no per-candidate results: run editeval.py with --coverage", file=sys.stderr)
         return 2
-    asked = max((r.get("candidates") or {}).get("asked", 0) for r in results)
+    # N, the candidates of one attempt (the report's `asked` counts every attempt's)
+    asked = args.n or max(r.get("first_attempt_asked") or 1 + max((row["index"] for row in r["judged"]), default=0)
+                          for r in results)
     print(f"{len(results)} tasks, up to {asked} candidates a task (first attempt)")
     print(f"{'k':>3}  {'rule':<34} {'passed':>6} {'ceiling':>7}  lost vs greedy / gained")
     for row in score(results, asked):

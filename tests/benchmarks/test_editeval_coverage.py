@@ -37,7 +37,7 @@ def test_coverage_judges_every_candidate_against_the_hidden_test(tmp_path, vibec
     assert [r["passed"] for r in results] == [True, False]
     assert [r["any_passed"] for r in results] == [True, True]
     assert [r["candidates_passed"] for r in results] == [1, 1]
-    assert results[0]["candidates"]["asked"] == 2
+    assert results[0]["candidates"]["asked"] == 2 and results[0]["first_attempt_asked"] == 2
     assert [r["passed_indices"] for r in results] == [[0], [1]]  # greedy passes the first, sample 1 the second
     summary = json.loads(out.read_text())["summaries"][0]
     assert (summary["passed"], summary["coverage"], summary["selection_share_of_ceiling"]) == (1, 2, 0.5)

@@ -46,7 +46,9 @@ def test_score_uses_only_the_first_k_candidates_of_the_first_attempt():
 
 def test_the_script_prints_a_row_per_rule_and_k(tmp_path):
     out = tmp_path / "run.json"
-    result = {"task_id": "T/1", "candidates": {"asked": 2}, "judged": [_row(0, "a", True), _row(1, "a", True)]}
+    # two candidates an attempt over three attempts: k goes to 2, not to the 6 asked in all
+    result = {"task_id": "T/1", "candidates": {"asked": 6}, "first_attempt_asked": 2,
+              "judged": [_row(0, "a", True), _row(1, "a", True)]}
     out.write_text(json.dumps({"results": {"auto": [result]}}))
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "selection_rules.py"), str(out)],
                           capture_output=True, text=True, timeout=60)
