@@ -91,26 +91,25 @@ def coverage(task: dict, report: dict) -> dict:
     """Which candidates' results pass the hidden test: of the first attempt (what N answers to one
     prompt hold), and of any attempt."""
     listed = (report.get("candidates") or {}).get("list") or []
-    judged, rows = [], []
+    judged = []
     for candidate in listed:
         if candidate["verdict"] in ("invalid", "refused") or not candidate["diff"]:
             continue
         code = candidate_code(task["input"], candidate["diff"])
-        ok = code is not None and judge(code, task)
-        judged.append((candidate["attempt"], candidate["index"], ok))
-        rows.append({"attempt": candidate["attempt"], "index": candidate["index"], "verdict": candidate["verdict"],
-                     "logprob": candidate["logprob"], "passed": ok,
-                     "same_as": _code_key(code) if code is not None else None})
+        judged.append({"attempt": candidate["attempt"], "index": candidate["index"], "verdict": candidate["verdict"],
+                       "logprob": candidate["logprob"], "passed": code is not None and judge(code, task),
+                       "same_as": _code_key(code) if code is not None else None})
+    first = [row for row in judged if row["attempt"] == 1]
     return {"candidates_judged": len(judged), "first_attempt_asked": sum(c["attempt"] == 1 for c in listed),
-            "any_passed": any(ok for attempt, _, ok in judged if attempt == 1),
-            "any_passed_any_attempt": any(ok for *_, ok in judged),
-            "candidates_passed": sum(ok for *_, ok in judged),
+            "any_passed": any(row["passed"] for row in first),
+            "any_passed_any_attempt": any(row["passed"] for row in judged),
+            "candidates_passed": sum(row["passed"] for row in judged),
             # the first attempt's passing candidates by index: candidate 0 is the greedy answer and the
             # sampled ones have seeds fixed by their index, so the first k of an N-candidate run are what
             # `--candidates k` would have asked for, and one run gives the coverage of every k up to N
-            "passed_indices": sorted(index for attempt, index, ok in judged if attempt == 1 and ok),
+            "passed_indices": sorted(row["index"] for row in first if row["passed"]),
             # every valid candidate, so that other selection rules can be scored on the same answers
-            "judged": rows}
+            "judged": judged}
 
 
 def _code_key(code: str) -> str:

@@ -44,15 +44,20 @@ def best_logprob(rows: list[dict]) -> dict | None:
     return max(rows, key=_logprob) if rows else None
 
 
+def _groups(rows: list[dict]) -> list[list[dict]]:
+    """The candidates by their code (formatting left out)."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row["same_as"]].append(row)
+    return list(groups.values())
+
+
 def agreement(rows: list[dict]) -> dict | None:
     """As `select: agree`: the largest group of the same code, ties by the group's best mean
     log-probability; with no two candidates agreeing, greedy first, then by log-probability."""
     if not rows:
         return None
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        groups[row["same_as"]].append(row)
-    size, _, group = max(((len(g), max(_logprob(r) for r in g), g) for g in groups.values()), key=lambda t: t[:2])
+    size, _, group = max(((len(g), max(_logprob(r) for r in g), g) for g in _groups(rows)), key=lambda t: t[:2])
     if size < 2:
         return greedy(rows) or best_logprob(rows)
     return greedy(group) or best_logprob(group)
@@ -60,12 +65,7 @@ def agreement(rows: list[dict]) -> dict | None:
 
 def agreement_or_logprob(rows: list[dict]) -> dict | None:
     """Agreement where two or more agree, else the likeliest candidate (not greedy first)."""
-    if not rows:
-        return None
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        groups[row["same_as"]].append(row)
-    if max(len(g) for g in groups.values()) < 2:
+    if rows and max(len(g) for g in _groups(rows)) < 2:
         return best_logprob(rows)
     return agreement(rows)
 
