@@ -19,7 +19,9 @@ for by their signature and docstring. Mix 3 keeps to requests that say what to c
 "fix bugs" left to guess) on smaller files, nearer the size of EditEval's. Mix 4 takes most of
 its tasks from `algorithms` (keon/algorithms on PyPI, MIT): small functions that each compute
 one thing, like EditEval's, with bugs asked about by what the function should do. Mix 5 is for
-the current synth: at most 12 tasks of every kind it makes (cap "*"), from every source alike. A cap named
+the current synth: at most 12 tasks of every kind it makes (cap "*"), from every source alike.
+Mix 6 is the same at scale, for a run of about an hour and a half on 2 cores: 50 of every kind,
+and 200-350 of each kind that changes what code does. A cap named
 `KIND@algorithms` counts only tasks from that package, `KIND@stdlib` only the others.
 """
 
@@ -37,11 +39,16 @@ MIXES = {
           "add_function": 50, "rename": 40, "annotations": 30},
     # every kind of the current `data synth` alike: breadth over depth
     "5": {"*": 12},
+    # breadth at scale: every kind, and most of the kinds that change what code does (a bug
+    # asked about by behaviour, a function, method or parameter to add, input to check)
+    "6": {"*": 50, "fix_bug": 350, "add_function": 350, "add_parameter": 350,
+          "validate_input": 350, "fix_off_by_one": 350, "fix_comparison": 200,
+          "default_value": 200, "error_handling": 200, "add_method": 200},
     "4": {"fix_bug@algorithms": 170, "comparison@algorithms": 50, "add_function@algorithms": 38,
           "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 20,
           "docstring@algorithms": 15, "add_function@stdlib": 30},
 }
-LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300}
 
 
 def cap_key(row: dict, caps: dict) -> str:

@@ -29,7 +29,7 @@ class HeldOut:
     adapter_well_formed: int
 
 
-def _edits_key(text: str):
+def edits_key(text: str):
     try:
         edits = parse_envelope(text)
     except EnvelopeError:
@@ -51,8 +51,8 @@ def held_out(make_backend: Callable[[Path | None], object], adapter: Path, rows:
     for label, path in (("base", None), ("adapter", adapter)):
         backend = make_backend(path)
         answers = generate_all(backend, rows, max_tokens)
-        keys = [_edits_key(a) for a in answers]
-        expected = [_edits_key(r["answer"]) for r in rows]
+        keys = [edits_key(a) for a in answers]
+        expected = [edits_key(r["answer"]) for r in rows]
         scores[label] = (sum(k is not None and k == e for k, e in zip(keys, expected)), sum(k is not None for k in keys))
         del backend
     return HeldOut(len(rows), scores["base"][0], scores["adapter"][0], scores["base"][1], scores["adapter"][1])
