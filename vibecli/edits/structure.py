@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from dataclasses import replace
 
 from vibecli.edits import syntax
 from vibecli.edits.names import new_unbound_names
@@ -20,13 +20,6 @@ MOST_OF_A_FILE = 0.5
 """A result that keeps less than this share of a file's non-blank lines drops most of it."""
 SMALLEST_GUARDED = 6
 """Files of fewer non-blank lines are left to the other checks: halving a 4-line file is an ordinary edit."""
-
-
-class Guarded(NamedTuple):
-    name: str
-    kind: str
-    start_line: int
-    end_line: int
 
 
 def structural_problem(instruction: str, relpath: str, old: str, new: str) -> str | None:
@@ -61,7 +54,7 @@ def _drops_most(was: int, kept: int) -> bool:
     return was >= SMALLEST_GUARDED and kept < was * MOST_OF_A_FILE
 
 
-def _lines(text: str, definitions: list[Guarded] = (), targets: set[str] = frozenset()) -> int:
+def _lines(text: str, definitions: list[syntax.Definition] = (), targets: set[str] = frozenset()) -> int:
     """Non-blank lines outside the definitions in `targets`: rewriting the one function asked for
     in fewer lines is the edit itself, not a file dropped."""
     skip = set()
@@ -71,14 +64,14 @@ def _lines(text: str, definitions: list[Guarded] = (), targets: set[str] = froze
     return sum(1 for number, line in enumerate(text.split("\n"), 1) if line.strip() and number not in skip)
 
 
-def _targets(definitions: list[Guarded], words: set[str]) -> set[str]:
+def _targets(definitions: list[syntax.Definition], words: set[str]) -> set[str]:
     """What the request is about: the definitions it names, else the file's only function."""
     named = {d.name for d in definitions if _named(d.name, words)}
     functions = [d.name for d in definitions if d.kind not in CONTAINER_KINDS]
     return named or (set(functions) if len(functions) == 1 else set())
 
 
-def _lost_definitions(before: list[Guarded], after: list[Guarded], words: set[str], deleting: bool) -> list[str]:
+def _lost_definitions(before: list[syntax.Definition], after: list[syntax.Definition], words: set[str], deleting: bool) -> list[str]:
     """Definitions of `before` that `after` lost and the request did not ask to lose."""
     old_names = {d.name for d in before}
     kept = {d.name for d in after}
@@ -94,8 +87,8 @@ def _lost_definitions(before: list[Guarded], after: list[Guarded], words: set[st
     for d in gone:
         if any(d.name == n or d.name.startswith(n + ".") for n in named):
             continue  # the members of a definition the request names go with it
-        parent = d.name.rpartition(".")[0]
-        twin = next((r for r in replacing if r.name.rpartition(".")[0] == parent
+        parent = _parent(d.name)
+        twin = next((r for r in replacing if _parent(r.name) == parent
                      and (r.kind in CONTAINER_KINDS) == (d.kind in CONTAINER_KINDS)), None)
         if twin is not None:
             replacing.remove(twin)
@@ -110,11 +103,15 @@ def _leaf(name: str) -> str:
     return name.rpartition(".")[2]
 
 
-def _guarded(definitions: Iterable[syntax.Definition]) -> list[Guarded]:
+def _parent(name: str) -> str:
+    return name.rpartition(".")[0]
+
+
+def _guarded(definitions: Iterable[syntax.Definition]) -> list[syntax.Definition]:
     """Classes, functions and methods, less those inside a function (a function's own helpers are its business)."""
-    found = [Guarded(d.name.split("#")[0], d.kind, d.start_line, d.end_line) for d in definitions]
+    found = [replace(d, name=d.name.split("#")[0]) for d in definitions]
     functions = {d.name for d in found if d.kind not in CONTAINER_KINDS}
-    kept: dict[str, Guarded] = {}
+    kept: dict[str, syntax.Definition] = {}
     for d in found:
         parts = d.name.split(".")
         if d.name in kept or any(".".join(parts[:i]) in functions for i in range(1, len(parts))):
