@@ -21,7 +21,8 @@ its tasks from `algorithms` (keon/algorithms on PyPI, MIT): small functions that
 one thing, like EditEval's, with bugs asked about by what the function should do. Mix 5 is for
 the current synth: at most 12 tasks of every kind it makes (cap "*"), from every source alike.
 Mix 6 is the same at scale, for a run of about an hour and a half on 2 cores: 50 of every kind,
-and 200-350 of each kind that changes what code does. A cap named
+and 200-350 of each kind that changes what code does. Mix 7 is mix 6 with few requests for a
+new definition by name alone (their bodies cannot be told from the prompt) and more bugs. A cap named
 `KIND@algorithms` counts only tasks from that package, `KIND@stdlib` only the others.
 """
 
@@ -44,11 +45,17 @@ MIXES = {
     "6": {"*": 50, "fix_bug": 350, "add_function": 350, "add_parameter": 350,
           "validate_input": 350, "fix_off_by_one": 350, "fix_comparison": 200,
           "default_value": 200, "error_handling": 200, "add_method": 200},
+    # mix 6 without most requests for a new definition by name alone: their answers invent a
+    # body the prompt cannot tell, and adapter 7 learned to answer EditEval's requests with new
+    # definitions named from the request's words; the share goes to bugs asked about
+    "7": {"*": 30, "fix_bug": 650, "fix_comparison": 350, "fix_off_by_one": 350,
+          "validate_input": 350, "default_value": 250, "error_handling": 250,
+          "add_parameter": 250, "add_function": 30, "add_method": 15, "add_test": 10},
     "4": {"fix_bug@algorithms": 170, "comparison@algorithms": 50, "add_function@algorithms": 38,
           "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 20,
           "docstring@algorithms": 15, "add_function@stdlib": 30},
 }
-LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300, "7": 3300}
 
 
 def cap_key(row: dict, caps: dict) -> str:
