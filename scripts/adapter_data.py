@@ -11,6 +11,17 @@ kinds and rows, so these mixes do not rebuild the same sets from its output.
     vibecli data synth --from algo/algorithms --format auto --seed 7 --out algo.jsonl
     cat algo.jsonl all.jsonl > both.jsonl && python scripts/adapter_data.py both.jsonl train.jsonl --mix 4
 
+Mixes 5-7 draw from the published synth set (docs/data.md, `tasks.jsonl`); mix 8 also from
+`algorithms` alone at two seeds, with no cap per package and kind:
+
+    vibecli data synth --from algorithms-1.0.1-py3-none-any.whl --per-package-kind 0 --seed 0 --out algo0.jsonl
+    vibecli data synth --from algorithms-1.0.1-py3-none-any.whl --per-package-kind 0 --seed 1 \\
+        --kinds fix_bug,fix_comparison,fix_off_by_one,early_return,default_value,remove_dead_code,is_none --out algo1.jsonl
+    python scripts/adapter_data.py algo0.jsonl algo1.jsonl tasks.jsonl train.jsonl --mix 8
+
+Several sources are read in order and a prompt seen before is dropped. Mixes 6 and 7 were drawn
+before that rule (commit 0749017): the published set repeats 5 prompts, each with two answers.
+
 Shuffles the tasks (seed 11), keeps at most MIXES[mix][kind] of each kind and only those whose
 prompt and answer together are at most LIMITS[mix] characters (3,300 is about 1,000 tokens),
 and shuffles again. Mix 1 (the first adapter) is mostly restorations with the fix spelled out;
@@ -22,8 +33,10 @@ one thing, like EditEval's, with bugs asked about by what the function should do
 the current synth: at most 12 tasks of every kind it makes (cap "*"), from every source alike.
 Mix 6 is the same at scale, for a run of about an hour and a half on 2 cores: 50 of every kind,
 and 200-350 of each kind that changes what code does. Mix 7 is mix 6 with few requests for a
-new definition by name alone (their bodies cannot be told from the prompt) and more bugs. A cap named
-`KIND@algorithms` counts only tasks from that package, `KIND@stdlib` only the others.
+new definition by name alone (their bodies cannot be told from the prompt) and more bugs. Mix 8
+is mix 4's kind of task at scale: mostly bugs in `algorithms`' small functions, and the kinds that
+add behaviour (check the input, a parameter, a default, handle an error) from the other sources. A cap named
+`KIND@algorithms` counts only tasks from that package, `KIND@stdlib` every other source.
 """
 
 import collections
@@ -51,16 +64,31 @@ MIXES = {
     "7": {"*": 30, "fix_bug": 650, "fix_comparison": 350, "fix_off_by_one": 350,
           "validate_input": 350, "default_value": 250, "error_handling": 250,
           "add_parameter": 250, "add_function": 30, "add_method": 15, "add_test": 10},
+    # mix 4's kind of task at scale, from the current synth: bugs asked about in `algorithms`'
+    # small functions (two seeds, so a function may come with two different bugs), and the kinds
+    # that add behaviour (check input, a parameter, a default, handle an error) from the others
+    "8": {"fix_bug@algorithms": 650, "fix_comparison@algorithms": 250, "fix_off_by_one@algorithms": 150,
+          "early_return@algorithms": 60, "default_value@algorithms": 60, "remove_dead_code@algorithms": 40,
+          "is_none@algorithms": 40, "add_function@algorithms": 40, "docstring@algorithms": 30,
+          "list_comprehension@algorithms": 25, "simplify_return@algorithms": 20, "type_hints@algorithms": 20,
+          "rename_variable@algorithms": 20, "rename_function@algorithms": 20, "comprehension_to_loop@algorithms": 15,
+          "lru_cache@algorithms": 15, "validate_input@algorithms": 12, "add_parameter@algorithms": 10,
+          "error_handling@algorithms": 9, "validate_input@stdlib": 150, "add_parameter@stdlib": 120,
+          "error_handling@stdlib": 100, "fix_bug@stdlib": 100, "default_value@stdlib": 80},
     "4": {"fix_bug@algorithms": 170, "comparison@algorithms": 50, "add_function@algorithms": 38,
           "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 20,
           "docstring@algorithms": 15, "add_function@stdlib": 30},
 }
-LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300, "7": 3300}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300, "7": 3300, "8": 3300}
 
 
 def cap_key(row: dict, caps: dict) -> str:
     kind = row["meta"]["kind"]
-    package = "algorithms" if "/algorithms/" in row["meta"].get("origin", "") else "stdlib"
+    meta = row["meta"]
+    # the former synth recorded no package, only a path; the current one names it (networkx has
+    # an `algorithms` folder too, so the path alone would count its tasks)
+    named = meta.get("package")
+    package = "algorithms" if (named == "algorithms" if named else "/algorithms/" in meta.get("origin", "")) else "stdlib"
     if f"{kind}@{package}" in caps:
         return f"{kind}@{package}"
     return kind if kind in caps or "*" not in caps else "*" + kind
@@ -70,9 +98,16 @@ def cap_of(key: str, caps: dict) -> int:
     return caps["*"] if key.startswith("*") else caps.get(key, 0)
 
 
-def main(source: str, target: str, mix: str = "1") -> None:
+def main(sources: list[str], target: str, mix: str = "1") -> None:
     caps, limit = MIXES[mix], LIMITS[mix]
-    rows = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
+    rows, seen = [], set()
+    for source in sources:
+        for line in open(source, encoding="utf-8"):
+            # one prompt, one answer: a repeat is the same task drawn again (another seed), or a
+            # prompt the synth gave two answers (5 in the published set), which would teach either
+            if line.strip() and (row := json.loads(line))["prompt"] not in seen:
+                seen.add(row["prompt"])
+                rows.append(row)
     rows = [row for row in rows if cap_of(cap_key(row, caps), caps)]  # kinds added later leave a mix as it was
     rng = random.Random(11)
     rng.shuffle(rows)
@@ -97,4 +132,4 @@ if __name__ == "__main__":
         at = args.index("--mix")
         mix = args[at + 1]
         del args[at : at + 2]
-    main(args[0], args[1], mix)
+    main(args[:-1], args[-1], mix)
