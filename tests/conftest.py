@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from typer.testing import CliRunner
@@ -61,6 +64,19 @@ def _shared_models(cache: Path) -> Path:
     folder = cache / "models"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(relative: str) -> ModuleType:
+    """A script under benchmarks/ or scripts/ (not a package) as a module, for its tests."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # a dataclass in it looks its module up while it is defined
+    spec.loader.exec_module(module)
+    return module
 
 
 def git(cwd: Path, *args: str) -> str:

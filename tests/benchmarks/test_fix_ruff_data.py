@@ -3,7 +3,6 @@ behaviour tests pass, from permissively licensed packages. Real ruff, no model."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -13,10 +12,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tests.conftest import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("fix_ruff", ROOT / "benchmarks" / "fix_ruff.py")
-fix_ruff = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fix_ruff)
+fix_ruff = load_script("benchmarks/fix_ruff.py")
 
 FINDING = re.compile(r"^mod\.py:\d+:\d+: ([A-Z]+[0-9]+) ", re.MULTILINE)
 

@@ -3,23 +3,11 @@ on the original excerpt (real ruff, no model), and the set is the shape the issu
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import load_script
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("fixer_heldout", ROOT / "benchmarks" / "fixer_heldout.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fixer_heldout"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = load_script("benchmarks/fixer_heldout.py")
 ROWS = bench.load_rows()
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("selection_rules", ROOT / "benchmarks" / "selection_rules.py")
-rules = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rules)
+rules = load_script("benchmarks/selection_rules.py")
 
 
 def _row(index: int, code: str, passed: bool, logprob: float | None = -0.5, attempt: int = 1) -> dict:

@@ -3,14 +3,12 @@ the table counts exact answers kind by kind."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("synth_heldout", ROOT / "benchmarks" / "synth_heldout.py")
-heldout = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(heldout)
+from tests.conftest import load_script
+
+heldout = load_script("benchmarks/synth_heldout.py")
 
 
 def _row(kind: str, n: int, size: int = 10) -> dict:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "adapter_data.py"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("adapter_data", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/adapter_data.py")
 
 
 def _row(prompt: str, kind: str, package: str | None, origin: str, answer: str = "a") -> dict:
