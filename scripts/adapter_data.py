@@ -83,12 +83,14 @@ LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300, "7":
 
 
 def cap_key(row: dict, caps: dict) -> str:
-    kind = row["meta"]["kind"]
     meta = row["meta"]
-    # the former synth recorded no package, only a path; the current one names it (networkx has
-    # an `algorithms` folder too, so the path alone would count its tasks)
-    named = meta.get("package")
-    package = "algorithms" if (named == "algorithms" if named else "/algorithms/" in meta.get("origin", "")) else "stdlib"
+    kind = meta["kind"]
+    # the current synth names the package; the former recorded only a path, and a path alone
+    # would also count networkx's `algorithms` folder
+    if meta.get("package"):
+        package = "algorithms" if meta["package"] == "algorithms" else "stdlib"
+    else:
+        package = "algorithms" if "/algorithms/" in meta.get("origin", "") else "stdlib"
     if f"{kind}@{package}" in caps:
         return f"{kind}@{package}"
     return kind if kind in caps or "*" not in caps else "*" + kind

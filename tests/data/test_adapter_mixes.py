@@ -13,8 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "adapter_data.py"
 
 
-def _script():
-    return load_script("scripts/adapter_data.py")
+mixes = load_script("scripts/adapter_data.py")
 
 
 def _row(prompt: str, kind: str, package: str | None, origin: str, answer: str = "a") -> dict:
@@ -25,8 +24,7 @@ def _row(prompt: str, kind: str, package: str | None, origin: str, answer: str =
 
 
 def test_a_package_is_told_by_its_name_not_by_a_folder_called_algorithms():
-    caps = _script().MIXES["8"]
-    key = _script().cap_key
+    caps, key = mixes.MIXES["8"], mixes.cap_key
     assert key(_row("p", "fix_bug", "algorithms", "algorithms/math/gcd.py:17"), caps) == "fix_bug@algorithms"
     # networkx keeps its graph algorithms in networkx/algorithms/: not the `algorithms` package
     assert key(_row("p", "fix_bug", "networkx", "networkx/algorithms/community/louvain.py:335"), caps) == "fix_bug@stdlib"
