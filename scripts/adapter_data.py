@@ -1,7 +1,8 @@
-"""The training sets of adapters 1-6 in the README, reproducibly. They were made by the former
-`data synth` (`ast`-based kinds named docstring, annotations, comparison, guard, ...; commit
-a3dbcf1): check that commit out to rebuild them. The current synth (docs/data.md) makes other
-kinds and rows, so these mixes do not rebuild the same sets from its output.
+"""The training sets of the adapters in docs/adapters.md, reproducibly. Mixes 1-4 and 9 take
+the output of the former `data synth` (`ast`-based kinds named docstring, annotations,
+comparison, guard, ...; commit a3dbcf1): check that commit out to rebuild them.
+The current synth (docs/data.md) makes other kinds and rows, so these mixes do not rebuild the
+same sets from its output.
 
     vibecli data synth --from "$(python -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" \\
         --format auto --seed 7 --out all.jsonl
@@ -10,6 +11,10 @@ kinds and rows, so these mixes do not rebuild the same sets from its output.
     pip download --no-deps algorithms==1.0.1 && python -m zipfile -e algorithms-1.0.1-py3-none-any.whl algo
     vibecli data synth --from algo/algorithms --format auto --seed 7 --out algo.jsonl
     cat algo.jsonl all.jsonl > both.jsonl && python scripts/adapter_data.py both.jsonl train.jsonl --mix 4
+
+Rebuilt so on 2026-12-08 (former synth at a3dbcf1, Python 3.11.7's stdlib, this script as it
+stands with mix 9), mix 4 gives adapter 6's 323 tasks with the recorded kind counts, sha256 41d07f91...;
+mix 9 from the same two files gives 672 tasks, sha256 8085c110...
 
 Mixes 5-7 draw from the published synth set (docs/data.md, `tasks.jsonl`); mix 8 also from
 `algorithms` alone at two seeds, with no cap per package and kind:
@@ -35,7 +40,9 @@ Mix 6 is the same at scale, for a run of about an hour and a half on 2 cores: 50
 and 200-350 of each kind that changes what code does. Mix 7 is mix 6 with few requests for a
 new definition by name alone (their bodies cannot be told from the prompt) and more bugs. Mix 8
 is mix 4's kind of task at scale: mostly bugs in `algorithms`' small functions, and the kinds that
-add behaviour (check the input, a parameter, a default, handle an error) from the other sources. A cap named
+add behaviour (check the input, a parameter, a default, handle an error) from the other sources.
+Mix 9 is mix 4 grown from the same former synth: every bug it plants in `algorithms` that fits
+the length limit, and three times mix 4's caps for the other kinds. A cap named
 `KIND@algorithms` counts only tasks from that package, `KIND@stdlib` every other source.
 """
 
@@ -78,8 +85,13 @@ MIXES = {
     "4": {"fix_bug@algorithms": 170, "comparison@algorithms": 50, "add_function@algorithms": 38,
           "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 20,
           "docstring@algorithms": 15, "add_function@stdlib": 30},
+    # mix 4 with three times its caps, from the same former synth, which plants one bug per
+    # function whatever the seed: 329 of its 501 bugs in `algorithms` fit the length limit
+    "9": {"fix_bug@algorithms": 510, "comparison@algorithms": 150, "add_function@algorithms": 38,
+          "guard@algorithms": 14, "default@algorithms": 26, "comprehension@algorithms": 35,
+          "docstring@algorithms": 45, "add_function@stdlib": 90},
 }
-LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300, "7": 3300, "8": 3300}
+LIMITS = {"1": 3300, "2": 3000, "3": 2400, "4": 3300, "5": 3300, "6": 3300, "7": 3300, "8": 3300, "9": 3300}
 
 
 def cap_key(row: dict, caps: dict) -> str:
