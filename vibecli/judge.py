@@ -6,7 +6,7 @@ survivors, the rejected ones with the reason the model is shown next time. Nothi
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from vibecli.core import ApplyError, Candidate, Edit, EnvelopeError, Refused
 from vibecli.edits.apply import Change, apply_edits, check_addresses
@@ -14,6 +14,7 @@ from vibecli.edits.diff import unified_diff
 from vibecli.edits.envelope import parse_envelope
 from vibecli.edits.fileio import SourceFile, new_source
 from vibecli.edits.grammar import FORMATS
+from vibecli.edits.imports import add_missing_imports
 from vibecli.edits.structure import structural_problem
 from vibecli.run_record import Call, CandidateRow, RunRecord
 from vibecli.selection import Survivor, merge
@@ -110,6 +111,10 @@ class Judge:
         changes = apply_edits(edits, self.files, new_files)
         if any("\0" in c.new_text for c in changes):
             raise ApplyError("the code holds a NUL character; write text only")
+        # an import the result forgot, where the standard library can mean one thing only, is added
+        # rather than rejected: the rest of such an answer is often sound
+        changes = [replace(c, new_text=add_missing_imports(c.source.text, c.new_text)[0])
+                   if c.source.exists and c.relpath.endswith(".py") else c for c in changes]
         _check_sizes(changes, self.settings.max_file_bytes)
         for change in changes:
             if change.source.exists:
