@@ -34,6 +34,14 @@ def test_without_imports_they_go_below_the_docstring_or_at_the_top_and_keep_the_
         "from __future__ import annotations\nfrom collections import deque\n\nx = deque()\n"
 
 
+def test_an_import_of_the_file_s_own_that_the_answer_dropped_comes_back_as_written():
+    old = "import numpy as np\nfrom typing import List, Tuple\n\n\ndef f(xs: List[int]):\n    return np.array(xs)\n"
+    body = old.split("\n\n\n", 1)[1].replace("return", "return 2 *")  # the answer began at the def
+    result, added = add_missing_imports(old, body)
+    assert added == ["import numpy as np", "from typing import List, Tuple"]
+    assert result == "import numpy as np\nfrom typing import List, Tuple\n\n\n" + body
+
+
 @pytest.mark.parametrize("new", [
     PLAIN.replace("sum(xs)", "queue.pop()"),  # a variable the answer forgot: the module has no pop
     PLAIN.replace("sum(xs)", "string.split(xs)"),

@@ -1,8 +1,9 @@
 """Imports an answer forgot. A small model's result often annotates with `List` or calls
 `math.sqrt` without importing it; the unbound-name guard would reject an otherwise sound edit.
-Where the standard library binds such a name one way only, the import is added to the result, as
-an editor's auto-import would, and the diff shows it. Any other unbound name is left to the guard,
-whose reason the model reads on its next attempt."""
+Where the file itself imported the name (a whole-file answer often drops the imports above the
+first definition), or the standard library binds it one way only, the import is added to the
+result, as an editor's auto-import would, and the diff shows it. Any other unbound name is left
+to the guard, whose reason the model reads on its next attempt."""
 
 from __future__ import annotations
 
@@ -34,21 +35,29 @@ Each is safe to import in this process to look its attributes up."""
 
 def add_missing_imports(old: str, new: str) -> tuple[str, list[str]]:
     """`new` with the imports it needs for names it newly reads unbound that the standard library
-    binds one way only, and those import lines; `new` and [] where there is none, or where the
-    result would not parse."""
+    binds one way only (the file's own import of the name first), and those import lines; `new`
+    and [] where there is none, or where the result would not parse."""
     unbound = new_unbound_names(old, new)
     if not unbound:
         return new, []
     tree = ast.parse(new)  # new_unbound_names found names, so it parsed
     uses = _attribute_uses(tree, set(unbound))
+    own = _own_imports(old)
+    restored: list[tuple[int, str]] = []
     froms: dict[str, list[str]] = {}
     modules = []
     for name in unbound:
-        if name in FROM_IMPORTS:
+        if name in own:
+            # a whole-file answer often starts at the first definition and drops the file's
+            # imports: the file's own statement is what the name meant
+            if own[name] not in restored:
+                restored.append(own[name])
+        elif name in FROM_IMPORTS:
             froms.setdefault(FROM_IMPORTS[name], []).append(name)
         elif name in MODULES and uses.get(name) and all(_has(name, attr) for attr in uses[name]):
             modules.append(name)
-    lines = [f"import {m}" for m in modules] + [f"from {m} import {', '.join(names)}" for m, names in froms.items()]
+    lines = [text for _, text in sorted(restored)] + [f"import {m}" for m in modules] + \
+        [f"from {m} import {', '.join(names)}" for m, names in froms.items()]
     if not lines:
         return new, []
     result = _insert(new, tree, lines)
@@ -57,6 +66,22 @@ def add_missing_imports(old: str, new: str) -> tuple[str, list[str]]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return new, []
     return result, lines
+
+
+def _own_imports(old: str) -> dict[str, tuple[int, str]]:
+    """The names the file's top-level imports bind, each with its statement's line and the
+    statement as written (one line)."""
+    try:
+        tree = ast.parse(old)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    bound = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node.lineno == node.end_lineno:
+            text = ast.get_source_segment(old, node)
+            for alias in node.names:
+                bound.setdefault((alias.asname or alias.name).split(".")[0], (node.lineno, text))
+    return bound
 
 
 def _attribute_uses(tree: ast.Module, names: set[str]) -> dict[str, set[str] | None]:
