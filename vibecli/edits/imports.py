@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import importlib
 
-from vibecli.edits.names import new_unbound_names
+from vibecli.edits.names import UNPARSABLE, new_unbound_names
 
 FROM_IMPORTS: dict[str, str] = {
     **dict.fromkeys(("Any", "Callable", "ClassVar", "Dict", "DefaultDict", "FrozenSet", "Generator", "Iterable",
@@ -63,7 +63,7 @@ def add_missing_imports(old: str, new: str) -> tuple[str, list[str]]:
     result = _insert(new, tree, lines)
     try:
         ast.parse(result)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except UNPARSABLE:
         return new, []
     return result, lines
 
@@ -73,7 +73,7 @@ def _own_imports(old: str) -> dict[str, tuple[int, str]]:
     statement as written (one line)."""
     try:
         tree = ast.parse(old)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except UNPARSABLE:
         return {}
     bound = {}
     for node in tree.body:
@@ -91,8 +91,7 @@ def _attribute_uses(tree: ast.Module, names: set[str]) -> dict[str, set[str] | N
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names:
             bases.add(id(node.value))
-            if uses.get(node.value.id, set()) is not None:
-                uses.setdefault(node.value.id, set()).add(node.attr)
+            uses.setdefault(node.value.id, set()).add(node.attr)
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in names and id(node) not in bases:
             uses[node.id] = None

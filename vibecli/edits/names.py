@@ -15,6 +15,9 @@ MODULE_NAMES = frozenset({"__name__", "__file__", "__doc__", "__builtins__", "__
                           "__path__", "__annotations__", "__dict__", "__qualname__", "__module__", "__class__",
                           "__debug__", "__cached__"})
 
+UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+"""What `ast.parse` raises on code it cannot read (a NUL byte, nesting too deep, a huge file)."""
+
 
 @lru_cache(maxsize=4)  # the file as it was is compared with every candidate of an attempt
 def unbound_names(code: str) -> frozenset[str] | None:
@@ -23,7 +26,7 @@ def unbound_names(code: str) -> frozenset[str] | None:
     try:
         tree = ast.parse(code)
         top = symtable.symtable(code, "<code>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except UNPARSABLE:
         return None
     if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
         return None
