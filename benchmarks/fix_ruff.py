@@ -141,7 +141,7 @@ def run_row(case: dict, row: dict, home: Path, args) -> dict:
     fixer = report.get("fixer") or {}
     return {"case": case["id"], "group": case["group"], "row": row["name"], "exit": proc.returncode,
             "status": report.get("status"), "rounds": report.get("rounds"), "seconds": round(seconds, 2),
-            "fixed_by": fixer.get("fixed"), "candidates": (report.get("candidates") or {}).get("asked"),
+            "fixed_by": fixer.get("fixed"), "own": (fixer.get("args") or {}).get("own"), "candidates": (report.get("candidates") or {}).get("asked"),
             "attempts": report.get("attempts"), "tokens": report.get("tokens"), "timings": report.get("timings"),
             "message": str(report.get("message") or "")[:300],
             "stderr": "" if report else proc.stderr.strip()[-300:], **verdict}
@@ -173,10 +173,12 @@ def summarise(results: list[dict], rows: list[dict]) -> list[dict]:
         seconds = statistics.mean(r["seconds"] for r in mine)
         by_ruff = sum((r["fixed_by"] or {}).get("ruff", 0) for r in mine)
         by_model = sum((r["fixed_by"] or {}).get("model", 0) for r in mine)
+        by_own = sum(sum((r.get("own") or {}).values()) for r in mine)
         summaries.append({"row": row["name"], "cases": len(mine), "fixed": sum(r["fixed"] for r in mine),
                           "lint_passed": sum(r["lint_ok"] for r in mine),
                           "lint_passed_but_broken": sum(r["lint_ok"] and not r["fixed"] for r in mine),
                           "mean_s": round(seconds, 2), "findings_fixed_by_ruff": by_ruff,
+                          "of_them_by_vibecli_rules": by_own,
                           "findings_fixed_by_model": by_model})
     base = summaries[0]["mean_s"] if summaries else 0
     for s in summaries:

@@ -95,7 +95,7 @@ def _ruff_then_model(env: Env, job: Job, ruff, commands, place, settings) -> Rep
     from vibecli.fixers.lint import ruff_findings, write
 
     if job.dry_run:
-        return _ruff_report(ruff, "applied", "dry run: ruff's fixes would be written; nothing was written")
+        return _ruff_report(ruff, "applied", f"dry run: {ruff.who} would be written; nothing was written")
     with repo_lock(place.root, settings, env):
         write(ruff, settings.max_file_bytes)
     try:
@@ -103,7 +103,7 @@ def _ruff_then_model(env: Env, job: Job, ruff, commands, place, settings) -> Rep
         ruff.after = ruff_findings([r for r in again if not r.passed])
         still = [r for r in again if not r.passed]
         if not still:
-            report = _ruff_report(ruff, "applied", "ruff's own fixes made the checks pass")
+            report = _ruff_report(ruff, "applied", f"{ruff.who} made the checks pass")
             report.checks = [r.to_json(1) for r in again]
             _commit(report, job, place, settings)
             ruff.writes.settle()
@@ -116,7 +116,7 @@ def _ruff_then_model(env: Env, job: Job, ruff, commands, place, settings) -> Rep
         report.diff = ruff.diff + report.diff
         if report.exit_code != 0 and not report.kept:
             ruff.writes.restore()
-            report.message += "; ruff's fixes were put back too"
+            report.message += f"; {ruff.who} were put back too"
             return report
         _commit(report, job, place, settings)
         ruff.writes.settle()
@@ -159,7 +159,8 @@ def _commit(report: Report, job: Job, place, settings) -> None:
     if place.repo is None or not settings.commit or report.kept:
         return
     fixed = report.fixer["fixed"]
-    body = f"Fixed by vibecli: ruff's own fixes ({fixed['ruff']} finding(s)), the model ({fixed['model']})."
+    mine = " and vibecli's exact ones" if report.fixer["args"].get("own") else ""
+    body = f"Fixed by vibecli: ruff's own fixes{mine} ({fixed['ruff']} finding(s)), the model ({fixed['model']})."
     message = commit_message("Fix what the checks report", body, report.model or "ruff", report.run_id)
     report.commit = place.repo.commit_files(commit_text(place.root, report.files), message)
     report.message = f"committed {report.commit[:12]}; ruff fixed {fixed['ruff']} finding(s), the model {fixed['model']}"

@@ -13,16 +13,15 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
+from vibecli.edits.cst_parse import parse_module
+
 Def = cst.FunctionDef | cst.ClassDef
 
 
 @lru_cache(maxsize=256)
 def parse(text: str) -> cst.Module | None:
     """Parsed once per text: every kind looks at the same unit, and modules are immutable."""
-    try:
-        return cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError):
-        return None
+    return parse_module(text)
 
 
 def find_def(module: cst.Module, target: str) -> Def | None:

@@ -19,7 +19,8 @@ class Route:
     """`ruff` or `rename`."""
     args: dict = field(default_factory=dict)
     """ruff: `codes` (rule codes; empty: the project's own selection), `symbols` and `lines` (the
-    request's scope); rename: `old`, `new`."""
+    request's scope), `own` (in `vibecli fix`: findings vibecli's exact fixes took where ruff has
+    none, by rule); rename: `old`, `new`."""
 
     def to_json(self) -> dict:
         return {"name": self.name, "args": {k: list(v) if isinstance(v, tuple) else v for k, v in self.args.items()}}

@@ -1,5 +1,6 @@
-"""`vibecli fix` with ruff as the failing check: ruff's own safe fixes first, in place through
-vibecli's write path (so that a later failure puts the files back), then the model on what remains."""
+"""`vibecli fix` with ruff as the failing check: ruff's own safe fixes first, then vibecli's exact fixes
+for findings ruff has no fix for (`lint_rules`), in place through vibecli's write path (so that a
+later failure puts the files back), then the model on what remains."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from vibecli.edits.fileio import SourceFile, read_source
 from vibecli.edits.writes import WriteSet
 from vibecli.fixers import Candidate, Route
 from vibecli.fixers.edit import validated
+from vibecli.fixers.lint_rules import fix_findings
 from vibecli.fixers.ruff import fix_texts, is_ruff_check, rule_codes
 from vibecli.workspace import Workspace
 
@@ -34,6 +36,14 @@ class RuffPass:
     @property
     def diff(self) -> str:
         return "".join(unified_diff(c.relpath, c.source.text, c.new_text, c.source.exists) for c in self.changes)
+
+    @property
+    def who(self) -> str:
+        """Whose fixes these are, for messages: ruff's, and vibecli's exact ones where it made any."""
+        own = self.route.args.get("own")
+        if not own:
+            return "ruff's own fixes"
+        return "ruff's fixes and vibecli's exact ones (" + ", ".join(f"{c} {n}" for c, n in own.items()) + ")"
 
     def to_json(self, model_fixed: int) -> dict:
         fixed = {"ruff": max(self.before - (self.after or 0), 0), "model": model_fixed}
@@ -61,9 +71,12 @@ def ruff_first(failed, relpaths: list[str], workspace: Workspace, repo, settings
             return None
     if not files or (repo is not None and repo.dirty(list(files))):
         return None  # a file with uncommitted work is left to the usual refusal
-    fixed = fix_texts({p: s.text for p, s in files.items()}, codes, workspace.root, settings.unsafe_fixes)
-    route = Route("ruff", {"codes": codes})
-    changes = validated(Candidate(route, fixed or {}), files, workspace, repo, settings.max_file_bytes)
+    texts = {p: s.text for p, s in files.items()}
+    fixed = fix_texts(texts, codes, workspace.root, settings.unsafe_fixes) or {}
+    own, counts = fix_findings({**texts, **fixed}, codes, workspace.root)
+    fixed.update(own)
+    route = Route("ruff", {"codes": codes, **({"own": counts} if counts else {})})
+    changes = validated(Candidate(route, fixed), files, workspace, repo, settings.max_file_bytes)
     if not changes:
         return None
     return RuffPass(route, changes, before=sum(len(r.problems) for r in ruff_results))

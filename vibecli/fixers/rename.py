@@ -17,6 +17,8 @@ import keyword
 import re
 from pathlib import PurePosixPath
 
+from vibecli.edits.cst_parse import parse_module
+
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -55,7 +57,6 @@ def rename_symbol(sources: dict[str, str], defining: str, old: str, new: str) ->
     """The new texts of the files that change; raises Declined when it cannot be exact.
 
     `sources`: the repository's Python files that might mention `old` (the defining one among them)."""
-    import libcst as cst
     from libcst.metadata import MetadataWrapper
 
     if not (valid_name(old) and valid_name(new)) or old == new:
@@ -67,14 +68,16 @@ def rename_symbol(sources: dict[str, str], defining: str, old: str, new: str) ->
     for relpath, text in sources.items():
         if not re.search(rf"\b{re.escape(old)}\b", text):
             continue
-        try:
-            module = cst.parse_module(text)
-        except (cst.ParserSyntaxError, RecursionError):
+        module = parse_module(text)
+        if module is None:
             if relpath == defining:
                 raise Declined(f"{relpath} does not parse") from None
             continue  # a file that does not parse imports nothing that runs
         renamer = _renamer(relpath, relpath == defining, defining, targets, old, new)
-        result = MetadataWrapper(module, unsafe_skip_copy=True).visit(renamer)
+        try:
+            result = MetadataWrapper(module, unsafe_skip_copy=True).visit(renamer)
+        except RecursionError:  # nested too deep to read: it may use the name, so no rename is exact
+            raise Declined(f"{relpath} is nested too deeply to analyse") from None
         if renamer.hits and result.code != text:
             changed[relpath] = result.code
     if defining not in changed:

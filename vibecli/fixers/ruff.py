@@ -106,6 +106,37 @@ def findings(texts: dict[str, str], codes: tuple[str, ...]) -> dict[str, int] | 
         return counts
 
 
+def locate(texts: dict[str, str], codes: tuple[str, ...], root: Path | None) -> dict[str, list[tuple[str, int, int]]] | None:
+    """Where ruff reports `codes` in each text, as the project configured it (its configuration
+    copied beside the texts, as for the fixes): (code, row, column), 1-based, in file order; None
+    when ruff is missing or fails."""
+    command = ruff_command()
+    if command is None or not texts or not codes:
+        return None
+    with tempfile.TemporaryDirectory(prefix="vibecli-ruff-") as folder:
+        tmp = Path(folder)
+        for relpath, text in texts.items():
+            (tmp / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / relpath).write_text(text, encoding="utf-8", newline="")
+        if root is not None:
+            _copy_config(root, tmp, list(texts))
+        args = [*command, "check", "--no-cache", "--exit-zero", "--output-format", "json",
+                "--select", ",".join(codes), "--", *texts]
+        out = _run(args, tmp, capture=True)
+        if out is None:
+            return None
+        try:
+            found = json.loads(out or "[]")
+            located: dict[str, list[tuple[str, int, int]]] = {}
+            for item in found:
+                relpath = Path(item["filename"]).resolve().relative_to(tmp.resolve()).as_posix()
+                location = item["location"]
+                located.setdefault(relpath, []).append((str(item["code"]), int(location["row"]), int(location["column"])))
+        except (ValueError, KeyError, TypeError):
+            return None
+        return {relpath: sorted(items, key=lambda f: (f[1], f[2])) for relpath, items in located.items() if relpath in texts}
+
+
 def _run(args: list[str], cwd: Path, capture: bool = False) -> str | None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
     try:
