@@ -32,6 +32,7 @@ import re
 
 from vibecli.edits.cst_parse import parse_module
 from vibecli.fixers import ruff as ruff_tool
+from vibecli.fixers import scoping
 
 RULES = ("E722", "B904", "PLW2901", "A001", "N806", "B007")
 MAX_ROUNDS = 60
@@ -41,7 +42,6 @@ MAX_TRIES = 300
 """Findings looked at in one call, fixed or declined (a declined one is looked at again after a
 fix elsewhere in its file): bounds the time a file full of findings can take."""
 FRESH_ERROR_NAMES = ("err", "error", "exc", "exception")
-_OPAQUE_CALLS = {"locals", "vars", "eval", "exec"}
 
 
 def fix_findings(texts: dict[str, str], codes: tuple[str, ...], root=None) -> tuple[dict[str, str], dict[str, int]]:
@@ -132,7 +132,7 @@ def _raise_from(module, at, parents, text):
         name = handler.name.name.value
     else:
         # Python unbinds the name when the handler ends: fresh in the function is fresh enough
-        scope = _function_of(handler, parents)
+        scope = scoping.function_of(handler, parents)
         scope_text = module.code_for_node(scope) if scope is not None else text
         name = next((n for n in FRESH_ERROR_NAMES if not _used(scope_text, n)), None)
         if name is None or handler.type is None:
@@ -161,10 +161,11 @@ def _unused_loop_variable(module, at, parents, text):
     name = _binding_name(at)
     if name is None or name.value.startswith("_"):
         return None
-    function = _function_of(name, parents)
+    function = scoping.function_of(name, parents)
     if function is None:
         return None
-    if _occurrences(function, name.value, parents) != [name] or not _inside(name, parents, lambda n: isinstance(n, cst.For) and _within(name, n.target, parents)):
+    in_loop_target = scoping.inside(name, parents, lambda n: isinstance(n, cst.For) and scoping.within(name, n.target, parents))
+    if scoping.occurrences(function, name.value, parents) != [name] or not in_loop_target:
         return None  # read somewhere: after the loop, or in another loop of the same name
     return _rename_local(module, name, "_" + name.value, parents, text)
 
@@ -188,24 +189,24 @@ def _loop_variable_overwritten(module, at, parents, text):
     if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and isinstance(loop, cst.For)
             and loop.body is block):
         return None  # under an `if`, or one of several statements on the line: reads after it may see either
-    function = _function_of(loop, parents)
+    function = scoping.function_of(loop, parents)
     old = target.value
-    if function is None or not _local_everywhere(function, old, parents):
+    if function is None or not scoping.local_everywhere(function, old, parents):
         return None
-    occurrences = _occurrences(function, old, parents)
-    if not any(_within(n, loop.target, parents) for n in occurrences):
+    occurrences = scoping.occurrences(function, old, parents)
+    if not any(scoping.within(n, loop.target, parents) for n in occurrences):
         return None
     index = list(block.body).index(line)
     before = block.body[:index]
     rename = []
     for n in occurrences:
-        if _within(n, loop.target, parents) or _within(n, assign.value, parents):
+        if scoping.within(n, loop.target, parents) or scoping.within(n, assign.value, parents):
             rename.append(n)
-        elif any(_within(n, s, parents) for s in before):
-            if _is_store(n, parents):
+        elif any(scoping.within(n, s, parents) for s in before):
+            if scoping.is_store(n, parents):
                 return None  # assigned over before this statement too
             rename.append(n)
-        elif not any(_within(n, s, parents) for s in block.body[index:]):
+        elif not any(scoping.within(n, s, parents) for s in block.body[index:]):
             return None  # used outside the loop's body: after the loop, it would see the other value
     new_name = "_" * (len(old) - len(old.lstrip("_"))) + "raw_" + old.lstrip("_")
     if _used(text, new_name):
@@ -222,10 +223,10 @@ def _rename_local(module, name, new_name: str, parents, text):
         return None  # a nested definition's own name: its body's uses of the spelling are not it
     if not _fresh(new_name, text):
         return None
-    function = _function_of(name, parents)
-    if function is None or not _local_everywhere(function, name.value, parents):
+    function = scoping.function_of(name, parents)
+    if function is None or not scoping.local_everywhere(function, name.value, parents):
         return None
-    return _replace_names(module, _occurrences(function, name.value, parents), new_name)
+    return _replace_names(module, scoping.occurrences(function, name.value, parents), new_name)
 
 
 def _replace_names(module, names, new_name: str):
@@ -244,175 +245,6 @@ def _binding_name(at):
     import libcst as cst
 
     return next((n for n in at if isinstance(n, cst.Name)), None)
-
-
-def _function_of(node, parents):
-    """The function whose local `node` is; None at module or class level, or in a lambda or a
-    comprehension (whose variables are their own)."""
-    import libcst as cst
-
-    current = parents.get(node)
-    while current is not None:
-        if isinstance(current, cst.FunctionDef):
-            return current
-        if isinstance(current, (cst.ClassDef, cst.Lambda, cst.Module, cst.ListComp, cst.SetComp, cst.DictComp,
-                                cst.GeneratorExp)):
-            return None
-        current = parents.get(current)
-    return None
-
-
-def _local_everywhere(function, old: str, parents) -> bool:
-    """Whether every use of `old` in the function is the function's own local, visible as one: no
-    parameter, `global`, `nonlocal` or import of that name, no nested scope that binds or reads it,
-    and no `locals()`, `vars()`, `eval` or `exec` that could read it by its spelling."""
-    import libcst as cst
-
-    bad = False
-
-    class Check(cst.CSTVisitor):
-        def __init__(self):
-            self.depth = 0
-
-        def visit_Param(self, node):
-            nonlocal bad
-            bad |= node.name.value == old
-
-        def visit_Global(self, node):
-            nonlocal bad
-            bad |= any(n.name.value == old for n in node.names)
-
-        def visit_Nonlocal(self, node):
-            nonlocal bad
-            bad |= any(n.name.value == old for n in node.names)
-
-        def visit_ImportAlias(self, node):
-            nonlocal bad
-            if node.asname is not None:
-                bad |= not isinstance(node.asname.name, cst.Name) or node.asname.name.value == old
-            else:  # `import a.b` binds `a`
-                bad |= node.evaluated_name.split(".")[0] == old
-
-        def visit_ImportStar(self, node):
-            nonlocal bad
-            bad = True
-
-        def visit_Call(self, node):
-            nonlocal bad
-            bad |= isinstance(node.func, cst.Name) and node.func.value in _OPAQUE_CALLS
-
-        def visit_CompFor(self, node):
-            nonlocal bad
-            bad |= any(n.value == old for n in _names_in(node.target))
-
-    function.visit(Check())
-    if bad:
-        return False
-    for nested in _nested_scopes(function):
-        if isinstance(nested, (cst.FunctionDef, cst.ClassDef)) and nested.name.value == old:
-            return False
-        if _occurrences(nested, old, parents, nested_too=True):
-            return False
-    return True
-
-
-def _nested_scopes(function):
-    import libcst as cst
-
-    found = []
-
-    class Find(cst.CSTVisitor):
-        def visit_FunctionDef(self, node):
-            if node is not function:
-                found.append(node)
-                return False
-            return True
-
-        def visit_ClassDef(self, node):
-            found.append(node)
-            return False
-
-        def visit_Lambda(self, node):
-            found.append(node)
-            return False
-
-    function.visit(Find())
-    return found
-
-
-def _occurrences(tree, old: str, parents, nested_too: bool = False) -> list:
-    """The names spelled `old` in `tree` that are variables (not an attribute, a keyword argument's
-    name or a class pattern's field), in source order; those in nested functions, classes and
-    lambdas only with `nested_too`."""
-    import libcst as cst
-
-    found = []
-
-    class Find(cst.CSTVisitor):
-        def visit_FunctionDef(self, node):
-            return nested_too or node is tree
-
-        def visit_ClassDef(self, node):
-            return nested_too or node is tree
-
-        def visit_Lambda(self, node):
-            return nested_too or node is tree
-
-        def visit_Name(self, node):
-            if node.value != old:
-                return
-            parent = parents.get(node)
-            if isinstance(parent, cst.Attribute) and parent.attr is node:
-                return
-            if isinstance(parent, cst.Arg) and parent.keyword is node:
-                return
-            if isinstance(parent, cst.MatchKeywordElement) and parent.key is node:
-                return
-            if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node and parent is tree:
-                return
-            found.append(node)
-
-    tree.visit(Find())
-    return found
-
-
-def _names_in(node):
-    import libcst as cst
-
-    found = []
-
-    class Find(cst.CSTVisitor):
-        def visit_Name(self, name):
-            found.append(name)
-
-    node.visit(Find())
-    return found
-
-
-def _within(node, ancestor, parents) -> bool:
-    return _inside(node, parents, lambda n: n is ancestor) or node is ancestor
-
-
-def _inside(node, parents, test) -> bool:
-    current = parents.get(node)
-    while current is not None:
-        if test(current):
-            return True
-        current = parents.get(current)
-    return False
-
-
-def _is_store(name, parents) -> bool:
-    """Whether this name is assigned (or deleted) here rather than read."""
-    import libcst as cst
-
-    child, parent = name, parents.get(name)
-    while isinstance(parent, (cst.Tuple, cst.List, cst.StarredElement, cst.Element)):
-        child, parent = parent, parents.get(parent)
-    return (isinstance(parent, (cst.AssignTarget, cst.AsName, cst.Del, cst.MatchAs, cst.MatchStar))
-            or isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is child
-            or isinstance(parent, (cst.For, cst.CompFor)) and parent.target is child
-            or isinstance(parent, cst.NamedExpr) and parent.target is child)
 
 
 def _used(text: str, name: str) -> bool:

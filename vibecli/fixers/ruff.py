@@ -82,59 +82,55 @@ def fix_texts(texts: dict[str, str], codes: tuple[str, ...], root: Path | None, 
 
 def findings(texts: dict[str, str], codes: tuple[str, ...]) -> dict[str, int] | None:
     """How many findings of `codes` ruff reports in each text (isolated from any configuration)."""
-    command = ruff_command()
-    if command is None:
+    reported = _report(texts, codes, None, isolated=True)
+    if reported is None:
         return None
-    with tempfile.TemporaryDirectory(prefix="vibecli-ruff-") as folder:
-        tmp = Path(folder)
-        for relpath, text in texts.items():
-            (tmp / relpath).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / relpath).write_text(text, encoding="utf-8", newline="")
-        args = [*command, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json",
-                "--select", ",".join(codes), "--", *texts]
-        out = _run(args, tmp, capture=True)
-        if out is None:
-            return None
-        try:
-            found = json.loads(out or "[]")
-        except ValueError:
-            return None
-        counts = dict.fromkeys(texts, 0)
-        for item in found:
-            relpath = Path(item.get("filename", "")).resolve().relative_to(tmp.resolve()).as_posix()
-            counts[relpath] = counts.get(relpath, 0) + 1
-        return counts
+    counts = dict.fromkeys(texts, 0)
+    for relpath, _item in reported:
+        counts[relpath] = counts.get(relpath, 0) + 1
+    return counts
 
 
 def locate(texts: dict[str, str], codes: tuple[str, ...], root: Path | None) -> dict[str, list[tuple[str, int, int]]] | None:
     """Where ruff reports `codes` in each text, as the project configured it (its configuration
     copied beside the texts, as for the fixes): (code, row, column), 1-based, in file order; None
     when ruff is missing or fails."""
+    reported = _report(texts, codes, root, isolated=False) if codes else None
+    if reported is None:
+        return None
+    located: dict[str, list[tuple[str, int, int]]] = {}
+    try:
+        for relpath, item in reported:
+            location = item["location"]
+            located.setdefault(relpath, []).append((str(item["code"]), int(location["row"]), int(location["column"])))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {relpath: sorted(items, key=lambda f: (f[1], f[2])) for relpath, items in located.items() if relpath in texts}
+
+
+def _report(texts: dict[str, str], codes: tuple[str, ...], root: Path | None, isolated: bool) -> list[tuple[str, dict]] | None:
+    """Ruff's JSON findings of `codes` in copies of the texts, each with the relpath it is in; with
+    `isolated` no configuration is read, else the project's (from `root`) is copied beside them."""
     command = ruff_command()
-    if command is None or not texts or not codes:
+    if command is None or not texts:
         return None
     with tempfile.TemporaryDirectory(prefix="vibecli-ruff-") as folder:
         tmp = Path(folder)
         for relpath, text in texts.items():
             (tmp / relpath).parent.mkdir(parents=True, exist_ok=True)
             (tmp / relpath).write_text(text, encoding="utf-8", newline="")
-        if root is not None:
+        if root is not None and not isolated:
             _copy_config(root, tmp, list(texts))
-        args = [*command, "check", "--no-cache", "--exit-zero", "--output-format", "json",
-                "--select", ",".join(codes), "--", *texts]
+        args = [*command, "check", *(["--isolated"] if isolated else []), "--no-cache", "--exit-zero",
+                "--output-format", "json", "--select", ",".join(codes), "--", *texts]
         out = _run(args, tmp, capture=True)
         if out is None:
             return None
         try:
-            found = json.loads(out or "[]")
-            located: dict[str, list[tuple[str, int, int]]] = {}
-            for item in found:
-                relpath = Path(item["filename"]).resolve().relative_to(tmp.resolve()).as_posix()
-                location = item["location"]
-                located.setdefault(relpath, []).append((str(item["code"]), int(location["row"]), int(location["column"])))
+            return [(Path(item["filename"]).resolve().relative_to(tmp.resolve()).as_posix(), item)
+                    for item in json.loads(out or "[]")]
         except (ValueError, KeyError, TypeError):
             return None
-        return {relpath: sorted(items, key=lambda f: (f[1], f[2])) for relpath, items in located.items() if relpath in texts}
 
 
 def _run(args: list[str], cwd: Path, capture: bool = False) -> str | None:
