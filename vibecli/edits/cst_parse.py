@@ -60,7 +60,7 @@ def _serve() -> None:
         text, parsed, done = _jobs.get()
         try:
             parsed.append(cst.parse_module(text))
-        except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+        except Exception:  # anything the parser raises on a file means "not parsed"; the thread must live on
             pass
         finally:
             done.set()
