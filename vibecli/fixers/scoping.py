@@ -32,9 +32,6 @@ def local_everywhere(function, old: str, parents) -> bool:
     bad = False
 
     class Check(cst.CSTVisitor):
-        def __init__(self):
-            self.depth = 0
-
         def visit_Param(self, node):
             nonlocal bad
             bad |= node.name.value == old
